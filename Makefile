@@ -1,0 +1,118 @@
+# The safeguarding assistant. `make run` starts everything; `make test` runs every test.
+# Both install what is missing first (Python 3.10 venv for Rasa, Python 3.11 venv for intake/).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+RASA := $(BIN)/rasa
+MODEL := models/assistant.tar.gz
+SPACY_MODEL := models/spacy/en_safeguarding
+SPACY_BASE_MODEL ?= blank
+
+# Rasa 3.6 does not run on Python 3.11: use pyenv's 3.10, or a python3.10 that really runs.
+PYTHON310 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.10.*/bin/python 2>/dev/null | sort -V -r) \
+	$$(command -v python3.10 2>/dev/null); do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+export TRACKER_STORE_DB ?= var/rasa.db
+
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) requirements.lock
+
+.PHONY: help install spacy train run shell actions test test-python validate test-stories test-nlu lint format lock clean
+
+help:
+	@echo "make run    install, build, train when needed, start everything"
+	@echo "make shell  chat with the assistant in the terminal"
+	@echo "make test   install, then every test"
+
+# --- install ----------------------------------------------------------------------------------
+$(VENV)/.installed: requirements.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (pyenv install 3.10, or put python3.10 on PATH)"; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip==24.0"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake venv; fi
+
+lock: $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements.in
+	{ sed -n '1,3p' requirements.lock; $(PY) -m pip freeze --all | grep -v '^pip=='; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+# --- build and train --------------------------------------------------------------------------
+$(SPACY_MODEL)/.built: $(VENV)/.installed $(wildcard nlp/*.py)
+	$(PY) -m nlp.pipeline --out $(SPACY_MODEL) --base $(SPACY_BASE_MODEL)
+	@touch $@
+
+spacy: $(SPACY_MODEL)/.built
+
+$(MODEL): $(SPACY_MODEL)/.built $(TRAINING_INPUTS)
+	$(RASA) train --force --fixed-model-name assistant --out models
+	@touch $@
+
+train: $(MODEL)
+
+var:
+	@mkdir -p var && chmod 700 var
+
+# --- run --------------------------------------------------------------------------------------
+run: install train var
+	@echo
+	@echo "Starting the assistant. When it says it is up:"
+	@echo "  chat over REST:  curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"hello\"}'"
+	@echo "  chat in a terminal:  make shell   (in another terminal)"
+	@if [ -f intake/Makefile ]; then echo "  intake service:  http://127.0.0.1:8000/docs"; fi
+	@echo "Stop with Ctrl+C."
+	@echo
+	$(BIN)/honcho start -f Procfile $(if $(wildcard intake/Makefile),,actions,rasa)
+
+actions: install
+	$(BIN)/python -m actions.server --port 5055
+
+shell: install train var
+	@$(PY) -m actions.server --port 5055 > var/actions-shell.log 2>&1 & pid=$$!; \
+	trap "kill $$pid" EXIT; \
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+# --- test -------------------------------------------------------------------------------------
+test: install lint validate test-python test-stories test-nlu
+	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test; fi
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check actions nlp tests bench
+	$(BIN)/ruff format --check actions nlp tests bench
+	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake lint; fi
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format actions nlp tests bench
+	$(BIN)/ruff check --fix actions nlp tests bench
+
+validate: $(VENV)/.installed
+	$(RASA) data validate --fail-on-warnings
+
+# Unit tests of the spaCy pipeline, the safety net and every custom action, then the live
+# conversations over REST against the trained model (tests/test_live_conversations.py).
+test-python: spacy train
+	$(BIN)/pytest
+
+# Conversation tests (tests/stories/*.yml), on text the model never trained on.
+test-stories: train
+	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
+
+# NLU evaluation on the held-out set written apart from the training data (tests/nlu/heldout.yml),
+# report under results/nlu; fails under the floors (tests/check_nlu_report.py).
+test-nlu: train
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
+	$(PY) tests/check_nlu_report.py results/nlu
+
+clean:
+	rm -rf models results .pytest_cache

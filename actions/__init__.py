@@ -1,0 +1,1 @@
+"""Custom actions of the safeguarding assistant, one module per concern."""

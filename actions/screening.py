@@ -1,0 +1,132 @@
+"""The first questions: is a child in immediate danger, and who is asking.
+
+The decisions are plain functions (``screening_questions``, ``next_steps``) so they can be
+read and tested without Rasa; the actions below only translate between a tracker and them.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+DANGER_INTENT = "report_immediate_danger"
+WORRY_INTENT = "express_worry_about_child"
+DISCLOSURE_INTENT = "report_child_disclosure"
+REFERRAL_INTENT = "request_referral"
+CONCERN_INTENTS = (WORRY_INTENT, DISCLOSURE_INTENT, REFERRAL_INTENT)
+
+IMMEDIATE_DANGER = "immediate_danger"
+REFERRER_TYPE = "referrer_type"
+ADVISED_999 = "advised_999"
+NEXT_STEP = "next_step"
+CHILD = "child"
+
+
+def screening_questions(
+    referrer_type: Optional[Text], immediate_danger: Optional[Text], described_a_concern: bool
+) -> List[Text]:
+    """The screening questions still to ask, in order (Rasa skips those already answered).
+
+    Nothing more is asked once the person says a child is, or may be, in immediate danger (999
+    comes first), or once a child or young person is talking about themselves (Childline, not a
+    referral). A person who has described a concern is asked about danger first; someone who
+    only said hello is first asked who they are.
+    """
+    if immediate_danger in ("yes", "not_sure") or referrer_type == CHILD:
+        return []
+    if described_a_concern:
+        return [IMMEDIATE_DANGER, REFERRER_TYPE]
+    return [REFERRER_TYPE, IMMEDIATE_DANGER]
+
+
+def next_step(
+    referrer_type: Optional[Text],
+    immediate_danger: Optional[Text],
+    advised_999: bool,
+    concern: Optional[Text],
+) -> Text:
+    """What follows the screening questions; data/rules/next_steps.yml says what each step says."""
+    if referrer_type == CHILD:
+        return "childline"
+    if immediate_danger == "yes":
+        return "after_999" if advised_999 else "call_999"
+    if immediate_danger == "not_sure":
+        return "unsure_danger"
+    return {DISCLOSURE_INTENT: "disclosure", WORRY_INTENT: "worry", REFERRAL_INTENT: "referral"}.get(
+        concern, "menu"
+    )
+
+
+def latest_concern(tracker: Tracker) -> Optional[Text]:
+    """The most recent concern the person described in this conversation, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+            if intent in CONCERN_INTENTS:
+                return intent
+    return None
+
+
+def described_danger_or_concern(tracker: Tracker) -> bool:
+    return any(
+        event.get("event") == "user"
+        and (event.get("parse_data") or {}).get("intent", {}).get("name") in (*CONCERN_INTENTS, DANGER_INTENT)
+        for event in tracker.events
+    )
+
+
+class ValidateScreeningForm(FormValidationAction):
+    """Asks the screening questions in the order ``screening_questions`` gives."""
+
+    def name(self) -> Text:
+        return "validate_screening_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        return screening_questions(
+            tracker.get_slot(REFERRER_TYPE),
+            tracker.get_slot(IMMEDIATE_DANGER),
+            described_danger_or_concern(tracker),
+        )
+
+
+class ActionRecordImmediateDanger(Action):
+    """Remembers that a message described immediate danger and that 999 was advised."""
+
+    def name(self) -> Text:
+        return "action_record_immediate_danger"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return [SlotSet(IMMEDIATE_DANGER, "yes"), SlotSet(ADVISED_999, True)]
+
+
+class ActionChooseNextSteps(Action):
+    """After the screening questions: sets ``next_step``, which the rules turn into responses."""
+
+    def name(self) -> Text:
+        return "action_choose_next_steps"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        step = next_step(
+            tracker.get_slot(REFERRER_TYPE),
+            tracker.get_slot(IMMEDIATE_DANGER),
+            bool(tracker.get_slot(ADVISED_999)),
+            latest_concern(tracker),
+        )
+        events: List[EventType] = [SlotSet(NEXT_STEP, step)]
+        if step in ("call_999", "unsure_danger"):
+            events.append(SlotSet(ADVISED_999, True))
+        return events

@@ -1,0 +1,345 @@
+"""Token patterns for the project's spaCy pipeline.
+
+The patterns are plain data for spaCy's built-in ``entity_ruler``, so the saved pipeline
+loads with ``spacy.load`` and needs none of this project's code. Two groups:
+
+* details a referral needs (``phone``, ``email``, ``postcode``, ``age``, ``relationship``),
+  passed to Rasa by ``SpacyEntityExtractor``;
+* signals of immediate danger (``danger_sign``, ``harm_in_progress``, ``harm``, ``distress``,
+  ``urgency``), read by the danger safety net (``nlp.danger``), never shown to the dialogue.
+
+Blank English has no lemmatiser or tagger, so verb forms are spelled out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List
+
+Pattern = Dict[str, Any]
+
+# Labels the dialogue uses as entities (domain.yml lists the same names).
+DETAIL_LABELS = ("phone", "email", "postcode", "age", "relationship")
+# Labels only the safety net reads.
+DANGER_LABELS = ("danger_sign", "harm_in_progress", "harm", "distress", "urgency")
+
+# fmt: off
+# --- harm verbs ---------------------------------------------------------------------------
+# base form -> (third person, past / participle forms, -ing forms including dropped-g spellings)
+_HARM_VERBS: Dict[str, tuple] = {
+    "hit": ("hits", ("hit",), ("hitting", "hiting", "hittin")),
+    "beat": ("beats", ("beat", "beaten", "beatin"), ("beating", "beatin", "beeting")),
+    "punch": ("punches", ("punched",), ("punching", "punchin")),
+    "kick": ("kicks", ("kicked",), ("kicking", "kickin")),
+    "slap": ("slaps", ("slapped",), ("slapping", "slappin")),
+    "smack": ("smacks", ("smacked",), ("smacking", "smackin")),
+    "thump": ("thumps", ("thumped",), ("thumping",)),
+    "batter": ("batters", ("battered",), ("battering",)),
+    "strangle": ("strangles", ("strangled",), ("strangling",)),
+    "choke": ("chokes", ("choked",), ("choking",)),
+    "throttle": ("throttles", ("throttled",), ("throttling",)),
+    "suffocate": ("suffocates", ("suffocated",), ("suffocating",)),
+    "smother": ("smothers", ("smothered",), ("smothering",)),
+    "drown": ("drowns", ("drowned",), ("drowning",)),
+    "stab": ("stabs", ("stabbed",), ("stabbing",)),
+    "burn": ("burns", ("burned", "burnt"), ("burning",)),
+    "shake": ("shakes", ("shook", "shaken"), ("shaking",)),
+    "hurt": ("hurts", ("hurt",), ("hurting", "hurtin")),
+    "harm": ("harms", ("harmed",), ("harming",)),
+    "attack": ("attacks", ("attacked",), ("attacking",)),
+    "assault": ("assaults", ("assaulted",), ("assaulting",)),
+    "abuse": ("abuses", ("abused",), ("abusing",)),
+    "rape": ("rapes", ("raped",), ("raping",)),
+    "molest": ("molests", ("molested",), ("molesting",)),
+    "touch": ("touches", ("touched",), ("touching",)),
+    "drag": ("drags", ("dragged",), ("dragging",)),
+    "throw": ("throws", ("threw", "thrown"), ("throwing",)),
+    "bite": ("bites", ("bit", "bitten"), ("biting",)),
+    "whip": ("whips", ("whipped",), ("whipping",)),
+    "belt": ("belts", ("belted",), ("belting",)),
+    "grab": ("grabs", ("grabbed",), ("grabbing",)),
+    "shove": ("shoves", ("shoved",), ("shoving",)),
+    "push": ("pushes", ("pushed",), ("pushing",)),
+    "threaten": ("threatens", ("threatened",), ("threatening",)),
+    "snatch": ("snatches", ("snatched",), ("snatching",)),
+    "abduct": ("abducts", ("abducted",), ("abducting",)),
+    "kill": ("kills", ("killed",), ("killing",)),
+    "murder": ("murders", ("murdered",), ("murdering",)),
+}
+# Verbs too common to signal harm on their own; they count only when in progress.
+_ONLY_IN_PROGRESS = {"touch", "push", "grab", "throw", "drag", "shake", "burn"}
+
+HARM_BASE = sorted(_HARM_VERBS)
+HARM_ING = sorted({f for _, _, ing in _HARM_VERBS.values() for f in ing})
+HARM_PAST = sorted({f for _, past, _ in _HARM_VERBS.values() for f in past})
+HARM_ANY = sorted(
+    {
+        form
+        for base, (third, past, ing) in _HARM_VERBS.items()
+        if base not in _ONLY_IN_PROGRESS and base not in ("kill", "murder")
+        for form in (base, third, *past, *ing)
+    }
+)
+
+
+# "is", "he's", "hes" (the apostrophe dropped), "they're", "im"
+_PRESENT_AUX = ["is", "'s", "’s", "s", "are", "'re", "’re", "re", "am", "'m", "’m", "m", "r"]
+_NOW_ADVERBS = ["currently", "still", "now", "literally", "actually", "just", "really"]
+
+# --- words --------------------------------------------------------------------------------
+_CHILD_WORDS = """child children kid kids kiddie baby babies toddler toddlers son daughter boy girl
+    boys girls infant newborn little one ones brother sister nephew niece grandson granddaughter""".split()
+
+_WEAPONS = """knife knifes knives gun guns machete blade weapon weapons firearm shotgun axe
+    hammer""".split()
+
+# Words that put harm at a distance from this minute: reported speech, suspicion, habit.
+# Harm "in progress" next to one of these needs an urgency word to count as danger.
+HEDGE_WORDS = frozenset(
+    """told tell tells telling said says saying disclosed disclosing mentioned confided admitted
+    think thinks thought worried worry worrying suspect suspects believe reckon wonder might may
+    could often always sometimes every regularly constantly keeps usually used""".split()
+)
+
+_DISTRESS = """screaming screams screamin scream crying cries sobbing yelling shrieking smashing
+    banging howling wailing""".split()
+
+_RELATIONSHIPS_ONE_WORD = """
+    mum mom mummy mam mother dad daddy father stepdad stepfather stepmum stepmom stepmother parent
+    parents carer guardian grandparent grandmother grandma gran granny nan nana nanna grandfather
+    grandad granddad grandpa aunt auntie aunty uncle brother sister stepbrother stepsister cousin
+    boyfriend girlfriend partner lodger relative
+    neighbour neighbor neighbours friend babysitter nanny childminder
+    teacher headteacher head ta senco dsl nurse midwife gp doctor paramedic dentist pharmacist
+    police officer pcso coach instructor leader volunteer pastor vicar imam priest counsellor
+    therapist psychologist physio
+""".split()
+
+# One phrase a line.
+_RELATIONSHIPS_PHRASES = """
+    step dad | step-dad | step father | step mum | step-mum | step mother
+    foster carer | foster parent | foster mum | foster dad | kinship carer | special guardian
+    family friend | mum's boyfriend | mums boyfriend | dad's girlfriend | dads girlfriend
+    head teacher | teaching assistant | class teacher | form tutor | designated safeguarding lead
+    school nurse | health visitor | social worker | family support worker | youth worker
+    police officer | nursery worker | nursery practitioner | early years practitioner
+    support worker | sports coach | football coach | swimming teacher | scout leader
+    brownie leader | mental health nurse | community nurse | practice nurse
+"""
+
+_URGENCY_PHRASES = """
+    right now | now | rn | as we speak | at the moment | atm | this minute | this second
+    right this minute | right this second | this very moment | at this moment | at this very moment
+    currently | tonight | immediately | just now | happening now | still going on | going on now
+    at the minute | as i type | as i write | while i type | while i'm typing | in progress
+    any minute | any second | on his way | on her way | on their way
+"""
+
+# Phrases that mean immediate danger on their own.
+_DANGER_PHRASES = """
+    not breathing | isn't breathing | isnt breathing | is not breathing | stopped breathing
+    can't breathe | cant breathe | cannot breathe | struggling to breathe | not breathing properly
+    unconscious | unresponsive | won't wake up | wont wake up | will not wake up | can't wake
+    cant wake | not waking up | passed out | collapsed | turning blue | gone blue | going blue
+    lips are blue | floppy | having a seizure | having a fit
+    overdose | overdosed | taken an overdose | taken pills | took pills | swallowed pills
+    bleeding badly | bleeding a lot | losing blood | lot of blood | covered in blood
+    on fire | house is on fire | flat is on fire
+    send help | send the police | call the police | police now | ambulance
+    someone help | somebody help | please help now | help us now | help her now | help him now
+    kill himself | kill herself | kill themselves | kill myself | end my life | end his life
+    end her life | suicidal | suicide | going to jump | gonna jump
+    screaming for help | crying for help | shouting for help
+    left alone right now | home alone right now | on their own right now | on her own right now
+    on his own right now
+"""
+# fmt: on
+
+
+def _phrases(block: str) -> List[str]:
+    return [phrase.strip() for line in block.splitlines() for phrase in line.split("|") if phrase.strip()]
+
+
+def _words(phrase: str) -> List[Pattern]:
+    """A case-insensitive token pattern for a phrase, split the way spaCy's English tokenizer does."""
+    pieces: List[Pattern] = []
+    for word in phrase.replace("-", " - ").split():
+        for piece in _split_clitics(word):
+            pieces.append({"LOWER": piece})
+    return pieces
+
+
+def _split_clitics(word: str) -> Iterable[str]:
+    for clitic in ("n't", "'s", "'re", "'m", "'ll", "'ve", "'d"):
+        if word.endswith(clitic) and len(word) > len(clitic):
+            stem = word[: -len(clitic)]
+            # spaCy splits "can't" into "ca" + "n't", "won't" into "wo" + "n't"
+            return [stem, clitic]
+    return [word]
+
+
+def _phrase_patterns(label: str, phrases: Iterable[str]) -> List[Dict[str, Any]]:
+    return [{"label": label, "pattern": _words(phrase), "id": phrase} for phrase in phrases]
+
+
+def detail_patterns() -> List[Dict[str, Any]]:
+    """Patterns for the details of a referral: phone, email, postcode, age, relationship."""
+    digits = lambda regex: {"TEXT": {"REGEX": regex}}  # noqa: E731 - reads better inline
+    patterns: List[Dict[str, Any]] = []
+
+    # UK telephone numbers as people type them; the referral validator checks them strictly.
+    for shape in (
+        [digits(r"^(?:\+44|0044|0)\d{9,10}$")],
+        [digits(r"^(?:\+44|0044|0)\d{2,4}$"), digits(r"^\d{5,8}$")],
+        [digits(r"^(?:\+44|0044|0)\d{1,4}$"), digits(r"^\d{3,4}$"), digits(r"^\d{3,4}$")],
+        [digits(r"^(?:\+44|0044)$"), digits(r"^\d{2,4}$"), digits(r"^\d{3,8}$")],
+        [digits(r"^(?:\+44|0044)$"), digits(r"^\d{2,4}$"), digits(r"^\d{3,4}$"), digits(r"^\d{3,4}$")],
+        [digits(r"^\(0\d{2,4}\)$"), digits(r"^\d{3,8}$")],
+        [digits(r"^\(0\d{2,4}\)$"), digits(r"^\d{3,4}$"), digits(r"^\d{3,4}$")],
+        [{"ORTH": "("}, digits(r"^0\d{2,4}\)$"), digits(r"^\d{3,8}$")],
+        [{"ORTH": "("}, digits(r"^0\d{2,4}\)$"), digits(r"^\d{3,4}$"), digits(r"^\d{3,4}$")],
+        [{"ORTH": "("}, digits(r"^0\d{2,4}$"), {"ORTH": ")"}, digits(r"^\d{3,8}$")],
+        [{"ORTH": "("}, digits(r"^0\d{2,4}$"), {"ORTH": ")"}, digits(r"^\d{3,4}$"), digits(r"^\d{3,4}$")],
+    ):
+        patterns.append({"label": "phone", "pattern": shape})
+
+    patterns.append({"label": "email", "pattern": [{"LIKE_EMAIL": True}]})
+
+    # UK postcodes: "SO14 7LY", "so147ly", "SO14  7LY".
+    outward = r"^[a-z]{1,2}\d[a-z\d]?$"
+    inward = r"^\d[a-z]{2}$"
+    patterns.append(
+        {"label": "postcode", "pattern": [{"LOWER": {"REGEX": outward}}, {"LOWER": {"REGEX": inward}}]}
+    )
+    patterns.append(
+        {"label": "postcode", "pattern": [{"LOWER": {"REGEX": r"^[a-z]{1,2}\d[a-z\d]?\d[a-z]{2}$"}}]}
+    )
+
+    # Ages: "7 year old", "7-year-old", "seven years old", "aged 12", "age: 12", "12yo", "12 y/o",
+    # "18 month old".
+    number = {"LIKE_NUM": True}
+    hyphen = {"ORTH": "-", "OP": "?"}
+    unit = {"LOWER": {"IN": ["year", "years", "yr", "yrs", "yo", "month", "months", "week", "weeks"]}}
+    patterns.append({"label": "age", "pattern": [number, hyphen, unit, hyphen, {"LOWER": "old"}]})
+    patterns.append({"label": "age", "pattern": [number, {"LOWER": {"IN": ["yo", "yrs", "yr"]}}]})
+    patterns.append({"label": "age", "pattern": [number, {"LOWER": "y"}, {"ORTH": "/"}, {"LOWER": "o"}]})
+    patterns.append({"label": "age", "pattern": [{"LOWER": {"REGEX": r"^\d{1,2}(?:yo|yrs?|y/o)$"}}]})
+    patterns.append(
+        {"label": "age", "pattern": [{"LOWER": {"REGEX": r"^\d{1,2}(?:yrs?|months?)$"}}, {"LOWER": "old"}]}
+    )
+    patterns.append(
+        {"label": "age", "pattern": [{"LOWER": {"IN": ["aged", "age"]}}, {"ORTH": ":", "OP": "?"}, number]}
+    )
+
+    # Relationship of the person writing, or of another adult, to the child.
+    patterns.extend(_phrase_patterns("relationship", _phrases(_RELATIONSHIPS_PHRASES)))
+    patterns.extend(
+        {"label": "relationship", "pattern": [{"LOWER": word}], "id": word}
+        for word in _RELATIONSHIPS_ONE_WORD
+    )
+    return patterns
+
+
+def danger_patterns() -> List[Dict[str, Any]]:
+    """Patterns for the signals of immediate danger read by ``nlp.danger``."""
+    patterns: List[Dict[str, Any]] = []
+    patterns.extend(_phrase_patterns("danger_sign", _phrases(_DANGER_PHRASES)))
+    patterns.extend(_phrase_patterns("urgency", _phrases(_URGENCY_PHRASES)))
+
+    # A weapon anywhere near a child is treated as immediate danger.
+    patterns.append({"label": "danger_sign", "pattern": [{"LOWER": {"IN": _WEAPONS}}]})
+
+    # Threats of imminent harm: "going to kill them", "gonna hurt her", "says he'll stab".
+    patterns.append(
+        {
+            "label": "danger_sign",
+            "pattern": [
+                {
+                    "LOWER": {
+                        "IN": ["going", "gonna", "about", "threatening", "threatened", "wants", "trying"]
+                    }
+                },
+                {"LOWER": "to", "OP": "?"},
+                {"LOWER": {"IN": HARM_BASE}},
+            ],
+        }
+    )
+    patterns.append(
+        {
+            "label": "danger_sign",
+            "pattern": [
+                {"LOWER": {"IN": ["'ll", "’ll", "ll", "will", "wil"]}},
+                {"LOWER": {"IN": ["kill", "murder", "stab", "strangle", "hurt", "beat", "batter"]}},
+            ],
+        }
+    )
+    # Killing or murder in any form is always treated as danger.
+    patterns.append(
+        {
+            "label": "danger_sign",
+            "pattern": [{"LOWER": {"IN": ["kill", "kills", "killing", "murder", "murdering"]}}],
+        }
+    )
+
+    # Harm in progress: "he's hitting her", "they are beating him", "she is being hurt",
+    # "hes still kicking", "is getting battered".
+    aux = {"LOWER": {"IN": _PRESENT_AUX}}
+    adverb = {"LOWER": {"IN": _NOW_ADVERBS}, "OP": "?"}
+    patterns.append({"label": "harm_in_progress", "pattern": [aux, adverb, {"LOWER": {"IN": HARM_ING}}]})
+    patterns.append(
+        {
+            "label": "harm_in_progress",
+            "pattern": [
+                aux,
+                adverb,
+                {"LOWER": {"IN": ["being", "getting", "gettin"]}},
+                {"LOWER": {"IN": HARM_PAST}},
+            ],
+        }
+    )
+    # A young child alone or locked in/out at this moment: "the baby is alone", "kids are locked out".
+    patterns.append(
+        {
+            "label": "harm_in_progress",
+            "pattern": [
+                {"LOWER": {"IN": _CHILD_WORDS}},
+                {"LOWER": {"IN": [*_PRESENT_AUX, "has", "have", "been"]}, "OP": "*"},
+                adverb,
+                {"LOWER": {"IN": ["left", "home"]}, "OP": "?"},
+                {"LOWER": {"IN": ["alone", "locked", "stuck", "trapped", "missing"]}},
+            ],
+        }
+    )
+
+    # Shut out or in at this moment: "she is locked outside", "they've been left alone".
+    patterns.append(
+        {
+            "label": "harm_in_progress",
+            "pattern": [
+                {"LOWER": {"IN": [*_PRESENT_AUX, "has", "have", "'ve", "’ve", "been"]}, "OP": "+"},
+                adverb,
+                {"LOWER": {"IN": ["locked", "shut", "trapped", "stuck"]}},
+                {"LOWER": {"IN": ["out", "outside", "in", "inside"]}},
+            ],
+        }
+    )
+    patterns.append(
+        {
+            "label": "harm_in_progress",
+            "pattern": [
+                {"LOWER": {"IN": [*_PRESENT_AUX, "has", "have", "'ve", "’ve", "been"]}, "OP": "+"},
+                adverb,
+                {"LOWER": "left"},
+                {"LOWER": {"IN": ["home", "all"]}, "OP": "?"},
+                {"LOWER": {"IN": ["alone", "unattended", "unsupervised"]}},
+            ],
+        }
+    )
+
+    # Harm of any tense; with an urgency word it means danger.
+    patterns.append({"label": "harm", "pattern": [{"LOWER": {"IN": HARM_ANY}}]})
+    patterns.append({"label": "distress", "pattern": [{"LOWER": {"IN": _DISTRESS}}]})
+    return patterns
+
+
+def all_patterns() -> List[Dict[str, Any]]:
+    return detail_patterns() + danger_patterns()

@@ -1,0 +1,50 @@
+"""Shared fixtures: the project's spaCy pipeline, built in memory, and Rasa SDK trackers."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional
+
+import pytest
+import spacy.language
+from rasa_sdk import Tracker
+
+from nlp.pipeline import build
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def nlp() -> spacy.language.Language:
+    return build()
+
+
+def user_event(intent: str, text: str = "") -> Dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 1.0}, "entities": []},
+    }
+
+
+def make_tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+    latest_intent: Optional[str] = None,
+    active_loop: Optional[str] = None,
+) -> Tracker:
+    """A tracker as the action server receives it from the Rasa server."""
+    events = list(events or [])
+    latest = {"intent": {"name": latest_intent, "confidence": 1.0}, "entities": [], "text": ""}
+    if latest_intent and not events:
+        events = [user_event(latest_intent)]
+    return Tracker(
+        sender_id="test",
+        slots=dict(slots or {}),
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
