@@ -6,12 +6,14 @@ read and tested without Rasa; the actions below only translate between a tracker
 
 from __future__ import annotations
 
-from typing import List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from nlp.patterns import phrases
 
 DANGER_INTENT = "report_immediate_danger"
 WORRY_INTENT = "express_worry_about_child"
@@ -24,6 +26,27 @@ REFERRER_TYPE = "referrer_type"
 ADVISED_999 = "advised_999"
 NEXT_STEP = "next_step"
 CHILD = "child"
+
+# How a person's stated role maps to the kind of referrer, when they type it instead of choosing
+# a button ("I'm his form tutor"). The words are the spaCy pipeline's relationship entities.
+PROFESSIONAL_ROLES = frozenset(
+    phrases("""
+    teacher | headteacher | head | ta | senco | dsl | nurse | midwife | gp | doctor | paramedic
+    dentist | pharmacist | police | officer | pcso | counsellor | therapist | psychologist | physio
+    head teacher | teaching assistant | class teacher | form tutor | designated safeguarding lead
+    school nurse | health visitor | social worker | family support worker | youth worker
+    police officer | nursery worker | nursery practitioner | early years practitioner
+    support worker | mental health nurse | community nurse | practice nurse
+    """)
+)
+PARENT_CARER_ROLES = frozenset(
+    phrases("""
+    mum | mom | mummy | mam | mother | dad | daddy | father | parent | parents | carer | guardian
+    stepdad | stepfather | stepmum | stepmom | stepmother | step dad | step-dad | step mum | step-mum
+    foster carer | foster parent | foster mum | foster dad | kinship carer | special guardian
+    """)
+)
+SHORT_ANSWER_WORDS = 8
 
 
 def screening_questions(
@@ -59,6 +82,16 @@ def next_step(
     return {DISCLOSURE_INTENT: "disclosure", WORRY_INTENT: "worry", REFERRAL_INTENT: "referral"}.get(
         concern, "menu"
     )
+
+
+def referrer_type_for(role: Text) -> Text:
+    """The kind of referrer someone is, from the role they gave ("form tutor" -> professional)."""
+    role = role.lower().strip()
+    if role in PROFESSIONAL_ROLES:
+        return "professional"
+    if role in PARENT_CARER_ROLES:
+        return "parent_carer"
+    return "public"
 
 
 def latest_concern(tracker: Tracker) -> Optional[Text]:
@@ -97,6 +130,25 @@ class ValidateScreeningForm(FormValidationAction):
             tracker.get_slot(IMMEDIATE_DANGER),
             described_danger_or_concern(tracker),
         )
+
+    async def extract_referrer_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """A short typed answer naming one role ("her nan", "I'm his form tutor") answers the question.
+
+        Only when the question was asked and no button or recognised answer filled it; a longer
+        message that mentions someone ("his mum is my friend") is not taken as the answer.
+        """
+        if tracker.get_slot("requested_slot") != REFERRER_TYPE or tracker.get_slot(REFERRER_TYPE):
+            return {}
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name") or ""
+        if intent.startswith("identify_as_") or intent in (DANGER_INTENT, "faq"):
+            return {}
+        roles = [e["value"] for e in message.get("entities", []) if e.get("entity") == "relationship"]
+        if len(roles) != 1 or len((message.get("text") or "").split()) > SHORT_ANSWER_WORDS:
+            return {}
+        return {REFERRER_TYPE: referrer_type_for(roles[0])}
 
 
 class ActionRecordImmediateDanger(Action):

@@ -20,7 +20,7 @@ Pattern = Dict[str, Any]
 # Labels the dialogue uses as entities (domain.yml lists the same names).
 DETAIL_LABELS = ("phone", "email", "postcode", "age", "relationship")
 # Labels only the safety net reads.
-DANGER_LABELS = ("danger_sign", "harm_in_progress", "harm", "distress", "urgency")
+DANGER_LABELS = ("danger_sign", "harm_in_progress", "harm", "distress", "hazard", "alone", "urgency")
 
 # fmt: off
 # --- harm verbs ---------------------------------------------------------------------------
@@ -59,7 +59,6 @@ _HARM_VERBS: Dict[str, tuple] = {
     "grab": ("grabs", ("grabbed",), ("grabbing",)),
     "shove": ("shoves", ("shoved",), ("shoving",)),
     "push": ("pushes", ("pushed",), ("pushing",)),
-    "threaten": ("threatens", ("threatened",), ("threatening",)),
     "snatch": ("snatches", ("snatched",), ("snatching",)),
     "abduct": ("abducts", ("abducted",), ("abducting",)),
     "kill": ("kills", ("killed",), ("killing",)),
@@ -97,7 +96,12 @@ _WEAPONS = """knife knifes knives gun guns machete blade weapon weapons firearm 
 HEDGE_WORDS = frozenset(
     """told tell tells telling said says saying disclosed disclosing mentioned confided admitted
     think thinks thought worried worry worrying suspect suspects believe reckon wonder might may
-    could often always sometimes every regularly constantly keeps usually used""".split()
+    could often always sometimes every regularly constantly keeps usually used most nights""".split()
+)
+
+# A message that opens with one of these and ends with "?" is a question about harm in general.
+QUESTION_WORDS = frozenset(
+    """what how is are does do can could should would when why who where which""".split()
 )
 
 _DISTRESS = """screaming screams screamin scream crying cries sobbing yelling shrieking smashing
@@ -134,6 +138,21 @@ _URGENCY_PHRASES = """
     any minute | any second | on his way | on her way | on their way
 """
 
+# Places and situations that put a young child in danger when they are there alone or right now.
+_HAZARD_PHRASES = """
+    dual carriageway | motorway | main road | busy road | in the road | on the road | railway
+    railway line | train tracks | train line | level crossing | balcony | window ledge | windowsill
+    on the roof | in the river | in the canal | in the sea | in the lake | in the pond | in the water
+    edge of the cliff | in a hot car | in the car on their own | in the car alone
+"""
+
+# Being on one's own: with a hazard it means danger.
+_ALONE_PHRASES = """
+    alone | on his own | on her own | on their own | by himself | by herself | by themselves
+    unsupervised | unattended | no adult | no adults | nobody with him | nobody with her
+    no one with him | no one with her | no one with them
+"""
+
 # Phrases that mean immediate danger on their own.
 _DANGER_PHRASES = """
     not breathing | isn't breathing | isnt breathing | is not breathing | stopped breathing
@@ -155,7 +174,8 @@ _DANGER_PHRASES = """
 # fmt: on
 
 
-def _phrases(block: str) -> List[str]:
+def phrases(block: str) -> List[str]:
+    """The phrases of a block written one or more a line, separated by "|"."""
     return [phrase.strip() for line in block.splitlines() for phrase in line.split("|") if phrase.strip()]
 
 
@@ -231,7 +251,7 @@ def detail_patterns() -> List[Dict[str, Any]]:
     )
 
     # Relationship of the person writing, or of another adult, to the child.
-    patterns.extend(_phrase_patterns("relationship", _phrases(_RELATIONSHIPS_PHRASES)))
+    patterns.extend(_phrase_patterns("relationship", phrases(_RELATIONSHIPS_PHRASES)))
     patterns.extend(
         {"label": "relationship", "pattern": [{"LOWER": word}], "id": word}
         for word in _RELATIONSHIPS_ONE_WORD
@@ -242,8 +262,10 @@ def detail_patterns() -> List[Dict[str, Any]]:
 def danger_patterns() -> List[Dict[str, Any]]:
     """Patterns for the signals of immediate danger read by ``nlp.danger``."""
     patterns: List[Dict[str, Any]] = []
-    patterns.extend(_phrase_patterns("danger_sign", _phrases(_DANGER_PHRASES)))
-    patterns.extend(_phrase_patterns("urgency", _phrases(_URGENCY_PHRASES)))
+    patterns.extend(_phrase_patterns("danger_sign", phrases(_DANGER_PHRASES)))
+    patterns.extend(_phrase_patterns("urgency", phrases(_URGENCY_PHRASES)))
+    patterns.extend(_phrase_patterns("hazard", phrases(_HAZARD_PHRASES)))
+    patterns.extend(_phrase_patterns("alone", phrases(_ALONE_PHRASES)))
 
     # A weapon anywhere near a child is treated as immediate danger.
     patterns.append({"label": "danger_sign", "pattern": [{"LOWER": {"IN": _WEAPONS}}]})
@@ -268,7 +290,7 @@ def danger_patterns() -> List[Dict[str, Any]]:
             "label": "danger_sign",
             "pattern": [
                 {"LOWER": {"IN": ["'ll", "’ll", "ll", "will", "wil"]}},
-                {"LOWER": {"IN": ["kill", "murder", "stab", "strangle", "hurt", "beat", "batter"]}},
+                {"LOWER": {"IN": ["kill", "murder", "stab", "strangle", "shoot", "drown", "suffocate"]}},
             ],
         }
     )

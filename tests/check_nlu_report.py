@@ -29,10 +29,7 @@ def check(report: dict) -> list[str]:
     if danger is None:
         failures.append(f"the held-out set has no {DANGER_INTENT} examples")
     elif danger["recall"] < DANGER_RECALL_FLOOR:
-        missed = [
-            f"{m['text']!r} -> {m['predicted']}"
-            for m in danger.get("confused_with_examples", [])
-        ]
+        missed = [f"{m['text']!r} -> {m['predicted']}" for m in danger.get("confused_with_examples", [])]
         failures.append(f"{DANGER_INTENT} recall {danger['recall']:.3f} is under 1.0; missed: {missed}")
     return failures
 

@@ -26,6 +26,9 @@ DANGER_MESSAGES = [
     "she says she wants to kill herself",
     "someone help he's strangling her",
     "they're dragging a girl into a van",
+    "a little boy maybe 3 is walking along the dual carriageway on his own",
+    "he's hitting her what do i do?",
+    "is he allowed to be hitting her right now?",
 ]
 
 NOT_DANGER_MESSAGES = [
@@ -37,6 +40,9 @@ NOT_DANGER_MESSAGES = [
     "what happens after i make a referral",
     "hello",
     "i want to report a concern about a child at my school",
+    "is smacking your child abuse?",
+    "what are the warning signs that a child is being harmed?",
+    "a girl at youth club told me tonight he's threatening to share her photos",
 ]
 
 

@@ -1,0 +1,122 @@
+"""Every number and fact the assistant states comes from the council's guidance pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDANCE_DIR = next(
+    (p for p in (ROOT / "../shared/guidance", ROOT.parent / "shared/guidance") if p.is_dir()), None
+)
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+RESPONSES = {name: [v.get("text", "") for v in variants] for name, variants in DOMAIN["responses"].items()}
+ALL_TEXT = [(name, text) for name, texts in RESPONSES.items() for text in texts]
+
+# 999 and Childline are the two numbers the service adds to the council's pages (domain.yml says why).
+NUMBERS_NOT_ON_THE_PAGES = {"999", "08001111"}
+PHONE = re.compile(r"\b0\d{2,4}[ \d]{6,10}\d\b|\b999\b")
+
+
+@pytest.fixture(scope="module")
+def guidance() -> str:
+    assert GUIDANCE_DIR is not None, "the council's guidance pages (../shared/guidance) are missing"
+    return " ".join(p.read_text() for p in sorted(GUIDANCE_DIR.glob("*.txt")))
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def test_every_phone_number_the_assistant_gives_is_on_the_councils_pages(guidance):
+    numbers_in_guidance = {digits(n) for n in PHONE.findall(guidance)}
+    for name, text in ALL_TEXT:
+        for number in PHONE.findall(text):
+            assert digits(number) in numbers_in_guidance | NUMBERS_NOT_ON_THE_PAGES, (name, number)
+
+
+def test_the_public_and_professional_numbers_are_written_exactly_as_on_the_pages(guidance):
+    for number in ("023 8083 3336", "023 8083 2300"):
+        assert number in guidance
+    assert any("023 8083 3336" in text for _, text in ALL_TEXT)
+    assert any("023 8083 2300" in text for _, text in ALL_TEXT)
+    assert "08088005000" in digits(guidance)
+    assert any("0808 800 5000" in text for _, text in ALL_TEXT)
+
+
+@pytest.mark.parametrize("hours", ["two hours", "six hours", "24 hours"])
+def test_the_timescales_are_the_ones_on_the_pages(guidance, hours):
+    assert hours in guidance
+    assert any(hours in text for _, text in ALL_TEXT)
+
+
+def test_no_timescale_is_given_that_the_pages_do_not_give(guidance):
+    for name, text in ALL_TEXT:
+        for amount in re.findall(r"\b(\w+) hours?\b", text):
+            assert f"{amount} hours" in guidance or f"{amount} hour" in guidance, (name, amount)
+
+
+def test_call_999_now_comes_first_in_the_danger_response():
+    [text] = RESPONSES["utter_call_999_now"]
+    assert text.startswith("Call 999 now.")
+
+
+def test_the_greeting_says_it_is_automated_and_gives_999_and_a_privacy_note():
+    for text in RESPONSES["utter_greet"]:
+        assert "automated assistant" in text
+        assert "call 999 now" in text
+    assert "Privacy" in RESPONSES["utter_privacy_note"][0]
+
+
+def test_a_child_is_given_childline_and_999_kindly():
+    [text] = RESPONSES["utter_child_support"]
+    assert "0800 1111" in text and "999" in text
+    assert text.startswith("Thank you for telling me")
+
+
+def test_the_fallback_always_offers_the_phone_numbers():
+    for text in RESPONSES["utter_default"]:
+        assert "023 8083 3336" in text and "023 8083 2300" in text and "999" in text
+
+
+@pytest.mark.parametrize(
+    "advice",
+    [
+        "remain calm and reassuring",
+        "Take any disclosure seriously and report it, no matter how unlikely it might seem",
+        "when and where the discussion happened, who was present and what the child said",
+        "do not ask further questions. Let professionals take over from here",
+    ],
+)
+def test_the_advice_on_responding_to_a_child_is_the_councils(advice):
+    for name in ("utter_how_to_respond", "utter_faq/how_to_respond_to_disclosure"):
+        assert advice in " ".join(RESPONSES[name])
+
+
+@pytest.mark.parametrize(
+    "outcome", ["S47 of the Children Act", "S17 of the Children Act", "Early Help", "universal"]
+)
+def test_what_happens_after_a_referral_names_every_possible_response(outcome):
+    assert outcome in RESPONSES["utter_faq/what_happens_after_referral"][0]
+
+
+def test_the_assistant_never_asks_the_person_to_question_the_child():
+    for name, text in ALL_TEXT:
+        lowered = text.lower()
+        assert "ask the child" not in lowered and "ask them what" not in lowered, name
+
+
+def test_the_assistant_never_says_something_is_or_is_not_abuse():
+    for name, text in ALL_TEXT:
+        assert not re.search(r"\b(this|that|it) (is|isn't|is not) (child )?abuse\b", text, re.I), name
+
+
+@pytest.mark.parametrize("kind", ["physical_abuse", "emotional_abuse", "sexual_abuse", "neglect"])
+def test_each_kind_of_abuse_is_explained_with_signs_and_that_one_sign_proves_nothing(kind):
+    [text] = RESPONSES[f"utter_faq/{kind}"]
+    assert "Signs can include" in text
+    assert "One sign on its own does not prove" in text
+    assert "NSPCC" in text

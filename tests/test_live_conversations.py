@@ -1,0 +1,259 @@
+"""Whole conversations over REST with the real Rasa server and action server.
+
+The test session starts both processes with the trained model (models/assistant.tar.gz,
+built by `make train`) on free ports, and talks to them as the web chat would. This is the
+end-to-end check of the invariants: "call 999 now" first in every state, Childline for a
+child, the phone numbers on every failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "assistant.tar.gz"
+BIN = Path(sys.executable).parent
+CALL_999_NOW = "Call 999 now."
+PUBLIC_NUMBER = "023 8083 3336"
+PROFESSIONAL_NUMBER = "023 8083 2300"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: int = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(1)
+    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-4000:]}")
+
+
+class Assistant:
+    def __init__(self, webhook: str, logs: List[Path]) -> None:
+        self.webhook = webhook
+        self.logs = logs
+
+    def conversation(self) -> Conversation:
+        return Conversation(self.webhook, f"test-{uuid.uuid4()}")
+
+
+class Conversation:
+    def __init__(self, webhook: str, sender: str) -> None:
+        self.webhook = webhook
+        self.sender = sender
+
+    def say(self, message: str) -> List[Dict]:
+        body = json.dumps({"sender": self.sender, "message": message}).encode()
+        request = urllib.request.Request(self.webhook, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def texts(self, message: str) -> List[str]:
+        return [reply.get("text", "") for reply in self.say(message)]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory) -> Iterator[Assistant]:
+    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first (make test does)"
+    workdir = tmp_path_factory.mktemp("live")
+    actions_port, rasa_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "TRACKER_STORE_DB": str(workdir / "rasa.db"),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    with actions_log.open("w") as a_out, rasa_log.open("w") as r_out:
+        actions = subprocess.Popen(
+            [sys.executable, "-m", "actions.server", "--port", str(actions_port)],
+            cwd=ROOT,
+            env=env,
+            stdout=a_out,
+            stderr=subprocess.STDOUT,
+        )
+        rasa = subprocess.Popen(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(rasa_port),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=r_out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)
+            wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+            yield Assistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", [actions_log, rasa_log])
+        finally:
+            for process in (rasa, actions):
+                process.terminate()
+            for process in (rasa, actions):
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def test_the_greeting_says_it_is_automated_gives_999_and_asks_who_is_asking(assistant):
+    replies = assistant.conversation().say("hello there")
+    text = " ".join(r.get("text", "") for r in replies)
+    assert "automated assistant" in text and "call 999 now" in text and "Privacy" in text
+    assert replies[-1]["text"].startswith("So that I can give you the right information")
+    assert [b["payload"] for b in replies[-1]["buttons"]] == [
+        "/identify_as_public",
+        "/identify_as_professional",
+        "/identify_as_parent_carer",
+        "/identify_as_child",
+    ]
+
+
+def test_a_member_of_the_public_is_asked_about_danger_with_buttons_then_offered_options(assistant):
+    chat = assistant.conversation()
+    chat.say("hi")
+    [question] = chat.say("/identify_as_public")
+    assert question["text"] == "Is the child in immediate danger right now?"
+    assert [b["title"] for b in question["buttons"]] == ["Yes", "No", "Not sure"]
+    replies = chat.say("/deny")
+    assert replies[-1]["text"] == "What would you like to do?"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        [],
+        ["hello"],
+        ["hello", "/identify_as_professional"],
+        ["i'm worried about the girl next door, she's always on her own and looks thin"],
+        ["what does MASH do"],
+        ["hi", "/identify_as_public", "/deny"],
+        ["im 13 and my dad shouts at me all the time"],
+        ["blah blah blah"],
+    ],
+    ids=[
+        "first message",
+        "after the greeting",
+        "asked about danger",
+        "after a worry",
+        "after a question",
+        "after the options",
+        "after Childline",
+        "after a fallback",
+    ],
+)
+def test_hes_hitting_her_right_now_gets_call_999_now_first_in_every_state(assistant, before):
+    chat = assistant.conversation()
+    for message in before:
+        chat.say(message)
+    replies = chat.texts("he's hitting her right now")
+    assert replies[0].startswith(CALL_999_NOW), replies
+
+
+def test_saying_yes_to_the_danger_question_gets_call_999_now_first(assistant):
+    chat = assistant.conversation()
+    chat.texts("my nephew came round with a black eye and wont say how he got it")
+    replies = chat.texts("/affirm")
+    assert replies[0].startswith(CALL_999_NOW)
+    assert any(PUBLIC_NUMBER in r for r in replies[1:])
+
+
+def test_a_teacher_told_by_a_pupil_gets_the_councils_advice_and_the_professionals_number(assistant):
+    chat = assistant.conversation()
+    chat.texts(
+        "a boy in my form group told me this morning that his mums boyfriend burns him with cigarettes"
+    )
+    chat.texts("no he is in school")
+    replies = " ".join(chat.texts("I'm his form tutor"))
+    assert "remain calm and reassuring" in replies
+    assert "do not ask further questions" in replies
+    assert "make notes" in replies.lower() or "Make notes" in replies
+    assert PROFESSIONAL_NUMBER in replies
+
+
+def test_a_child_talking_about_themselves_is_given_childline_not_a_referral(assistant):
+    chat = assistant.conversation()
+    replies = chat.texts("im 13 and my stepdad hits me when mum is at work, i dont know what to do")
+    text = " ".join(replies)
+    assert "0800 1111" in text and "999" in text
+    assert "immediate danger right now?" not in text
+    assert "which of these describes you" not in text
+
+
+def test_a_message_it_cannot_understand_gets_the_phone_numbers(assistant):
+    text = " ".join(assistant.conversation().texts("zxcv qwer tyui"))
+    assert PUBLIC_NUMBER in text and PROFESSIONAL_NUMBER in text and "999" in text
+
+
+def test_questions_are_answered_from_the_guidance(assistant):
+    chat = assistant.conversation()
+    assert any("two hours" in t for t in chat.texts("how fast do they deal with a referral"))
+    assert any("S47" in t for t in chat.texts("what can happen to the family after a referral is made"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "x" * 5000,
+        "<script>alert('hi')</script>",
+        "my neighbour's 👶 cries all night 😢 ولد صغير",
+        "\u202ehidden text\u202c and \x00 nulls",
+    ],
+    ids=["5000 characters", "script tag", "emoji and right-to-left", "control characters"],
+)
+def test_odd_input_gets_an_answer_and_nothing_breaks(assistant, message):
+    chat = assistant.conversation()
+    replies = chat.texts(message)
+    assert replies and all(isinstance(r, str) and r for r in replies)
+    # The conversation goes on.
+    assert chat.texts("he's hitting her right now")[0].startswith(CALL_999_NOW)
+
+
+def test_the_logs_hold_neither_what_people_wrote_nor_their_addresses(assistant):
+    chat = assistant.conversation()
+    chat.say("my neighbour Mrs Quentin-Fairweather leaves her twins alone every weekend")
+    chat.say("/deny")
+    logs = "\n".join(path.read_text() for path in assistant.logs)
+    assert "Quentin-Fairweather" not in logs
+    # Only the servers' own "listening on" lines may name an address; no access log lines.
+    addresses = [
+        line
+        for line in logs.splitlines()
+        if re.search(r"\b\d{1,3}(\.\d{1,3}){3}\b", line)
+        and "Starting Rasa server on" not in line
+        and "Goin' Fast" not in line
+    ]
+    assert addresses == []

@@ -1,0 +1,140 @@
+"""The screening questions and what follows them (actions/screening.py)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.screening import (
+    ActionChooseNextSteps,
+    ActionRecordImmediateDanger,
+    ValidateScreeningForm,
+    next_step,
+    screening_questions,
+)
+from tests.conftest import make_tracker, user_event
+
+
+def test_someone_who_only_said_hello_is_asked_who_they_are_first():
+    assert screening_questions(None, None, described_a_concern=False) == ["referrer_type", "immediate_danger"]
+
+
+def test_someone_who_described_a_concern_is_asked_about_danger_first():
+    assert screening_questions(None, None, described_a_concern=True) == ["immediate_danger", "referrer_type"]
+
+
+@pytest.mark.parametrize("danger", ["yes", "not_sure"])
+def test_nothing_more_is_asked_once_a_child_is_or_may_be_in_danger(danger):
+    assert screening_questions(None, danger, described_a_concern=True) == []
+
+
+def test_a_child_talking_about_themselves_is_not_asked_screening_questions():
+    assert screening_questions("child", None, described_a_concern=True) == []
+
+
+@pytest.mark.parametrize(
+    "referrer, danger, advised, concern, step",
+    [
+        ("child", "no", False, "express_worry_about_child", "childline"),
+        ("child", "yes", True, None, "childline"),
+        ("public", "yes", False, "express_worry_about_child", "call_999"),
+        (None, "yes", True, "report_child_disclosure", "after_999"),
+        ("public", "not_sure", False, "express_worry_about_child", "unsure_danger"),
+        ("professional", "no", False, "report_child_disclosure", "disclosure"),
+        ("public", "no", False, "express_worry_about_child", "worry"),
+        ("parent_carer", "no", False, "request_referral", "referral"),
+        ("public", "no", False, None, "menu"),
+    ],
+)
+def test_the_next_step_fits_the_person_and_their_concern(referrer, danger, advised, concern, step):
+    assert next_step(referrer, danger, advised, concern) == step
+
+
+async def test_the_form_asks_about_danger_first_after_a_worry():
+    tracker = make_tracker(
+        events=[user_event("express_worry_about_child", "i'm worried about the boy next door")]
+    )
+    slots = await ValidateScreeningForm().required_slots(
+        ["immediate_danger", "referrer_type"], CollectingDispatcher(), tracker, {}
+    )
+    assert slots == ["immediate_danger", "referrer_type"]
+
+
+async def test_the_form_asks_who_is_asking_first_after_a_greeting():
+    tracker = make_tracker(events=[user_event("greet", "hello")])
+    slots = await ValidateScreeningForm().required_slots(
+        ["immediate_danger", "referrer_type"], CollectingDispatcher(), tracker, {}
+    )
+    assert slots == ["referrer_type", "immediate_danger"]
+
+
+async def test_a_danger_message_is_recorded_with_999_advised():
+    dispatcher = CollectingDispatcher()
+    events = await ActionRecordImmediateDanger().run(dispatcher, make_tracker(), {})
+    assert events == [SlotSet("immediate_danger", "yes"), SlotSet("advised_999", True)]
+    assert dispatcher.messages == []
+
+
+async def test_the_latest_concern_decides_the_next_step():
+    tracker = make_tracker(
+        slots={"referrer_type": "professional", "immediate_danger": "no", "advised_999": False},
+        events=[
+            user_event("express_worry_about_child", "worried about a pupil"),
+            user_event("report_child_disclosure", "and now she has told me her uncle touches her"),
+            user_event("identify_as_professional", "teacher"),
+        ],
+    )
+    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("next_step", "disclosure")]
+
+
+async def test_answering_yes_to_the_danger_question_leads_to_999_and_records_it():
+    tracker = make_tracker(
+        slots={"immediate_danger": "yes", "advised_999": False},
+        events=[user_event("express_worry_about_child"), user_event("affirm", "/affirm")],
+    )
+    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("next_step", "call_999"), SlotSet("advised_999", True)]
+
+
+async def test_999_is_not_repeated_after_the_danger_rule_already_said_it():
+    tracker = make_tracker(slots={"immediate_danger": "yes", "advised_999": True})
+    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("next_step", "after_999")]
+
+
+def typed_answer(text: str, roles: list[str], intent: str = "nlu_fallback", **slots):
+    tracker = make_tracker(slots={"requested_slot": "referrer_type", **slots})
+    tracker.latest_message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.4},
+        "entities": [{"entity": "relationship", "value": role} for role in roles],
+    }
+    return ValidateScreeningForm().extract_referrer_type(CollectingDispatcher(), tracker, {})
+
+
+@pytest.mark.parametrize(
+    "text, role, referrer_type",
+    [
+        ("I'm his form tutor", "form tutor", "professional"),
+        ("school nurse", "school nurse", "professional"),
+        ("her foster carer", "foster carer", "parent_carer"),
+        ("im the mum", "mum", "parent_carer"),
+        ("her nan", "nan", "public"),
+        ("next door neighbour", "neighbour", "public"),
+    ],
+)
+async def test_a_short_typed_role_answers_who_is_asking(text, role, referrer_type):
+    assert await typed_answer(text, [role]) == {"referrer_type": referrer_type}
+
+
+async def test_a_long_message_that_mentions_someone_is_not_taken_as_who_is_asking():
+    text = "well his mum is my friend from work and i have known the family for years"
+    assert await typed_answer(text, ["mum", "friend"]) == {}
+    assert await typed_answer("i have known his mum for years through the school gate", ["mum"]) == {}
+
+
+async def test_a_typed_role_is_ignored_when_a_button_or_the_classifier_already_answered():
+    assert await typed_answer("teacher", ["teacher"], intent="identify_as_professional") == {}
+    assert await typed_answer("teacher", ["teacher"], referrer_type="public") == {}
