@@ -78,14 +78,19 @@ run: install train var
 actions: install
 	$(BIN)/python -m actions.server --port 5055
 
+# Uses the action server of `make run` when one is up, else starts its own for the session.
 shell: install train var
-	@$(PY) -m actions.server --port 5055 > var/actions-shell.log 2>&1 & pid=$$!; \
-	trap "kill $$pid" EXIT; \
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+	@if curl -sf http://127.0.0.1:5055/health >/dev/null 2>&1; then \
+		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --port 5006; \
+	else \
+		$(PY) -m actions.server --port 5055 > var/actions-shell.log 2>&1 & pid=$$!; \
+		trap "kill $$pid" EXIT; \
+		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --port 5006; \
+	fi
 
 # --- test -------------------------------------------------------------------------------------
 test: install lint validate test-python test-stories test-nlu
-	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test; fi
+	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test-sqlite test-postgresql; fi
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check actions nlp tests bench
