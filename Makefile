@@ -89,7 +89,7 @@ shell: install train var
 	fi
 
 # --- test -------------------------------------------------------------------------------------
-test: install lint validate test-python test-stories test-nlu
+test: install lint test-python test-stories test-nlu
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test-sqlite test-postgresql; fi
 
 lint: $(VENV)/.installed
@@ -104,8 +104,9 @@ format: $(VENV)/.installed
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings
 
-# Unit tests of the spaCy pipeline, the safety net and every custom action, then the live
-# conversations over REST against the trained model (tests/test_live_conversations.py).
+# Unit tests of the spaCy pipeline, the safety net and every custom action, `rasa data validate
+# --fail-on-warnings` (tests/test_training_data.py), then the live conversations over REST
+# against the trained model (tests/test_live_conversations.py).
 test-python: spacy train
 	$(BIN)/pytest
 

@@ -120,3 +120,19 @@ def test_each_kind_of_abuse_is_explained_with_signs_and_that_one_sign_proves_not
     assert "Signs can include" in text
     assert "One sign on its own does not prove" in text
     assert "NSPCC" in text
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "utter_greet",
+        "utter_acknowledge_worry",
+        "utter_acknowledge_disclosure",
+        "utter_acknowledge_referral_request",
+        "utter_child_support",
+        "utter_faq/what_can_you_do",
+    ],
+)
+def test_every_reply_that_can_open_a_conversation_says_it_is_automated(response):
+    for text in RESPONSES[response]:
+        assert "automated assistant" in text
