@@ -41,13 +41,13 @@ def summary(report: dict) -> str:
         if isinstance(v, dict) and "support" in v and name not in ("macro avg", "weighted avg", "micro avg")
     ]
     macro = report["macro avg"]
+    danger_recall = report.get(DANGER_INTENT, {}).get("recall", 0)
     return "\n".join(
         [
             "# NLU evaluation on tests/nlu/heldout.yml",
             "",
             f"Intent macro-F1: {macro['f1-score']:.3f} (floor {MACRO_F1_FLOOR})  ",
-            f"{DANGER_INTENT} recall with the safety net: {report.get(DANGER_INTENT, {}).get('recall', 0):.3f} "
-            f"(floor {DANGER_RECALL_FLOOR})",
+            f"{DANGER_INTENT} recall with the safety net: {danger_recall:.3f} (floor {DANGER_RECALL_FLOOR})",
             "",
             "| intent | precision | recall | F1 | support |",
             "|---|---|---|---|---|",
