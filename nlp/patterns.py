@@ -158,7 +158,8 @@ _DANGER_PHRASES = """
     not breathing | isn't breathing | isnt breathing | is not breathing | stopped breathing
     can't breathe | cant breathe | cannot breathe | struggling to breathe | not breathing properly
     unconscious | unresponsive | won't wake up | wont wake up | will not wake up | can't wake
-    cant wake | not waking up | passed out | collapsed | turning blue | gone blue | going blue
+    cant wake | not waking up | not moving | isn't moving | isnt moving | stopped moving
+    passed out | collapsed | turning blue | gone blue | going blue
     lips are blue | floppy | having a seizure | having a fit
     overdose | overdosed | taken an overdose | taken pills | took pills | swallowed pills
     bleeding badly | bleeding a lot | losing blood | lot of blood | covered in blood

@@ -29,6 +29,7 @@ DANGER_MESSAGES = [
     "a little boy maybe 3 is walking along the dual carriageway on his own",
     "he's hitting her what do i do?",
     "is he allowed to be hitting her right now?",
+    "kid not moving after his dad shoved him down the stairs",
 ]
 
 NOT_DANGER_MESSAGES = [
