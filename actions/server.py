@@ -4,22 +4,33 @@
 fails, sends the whole request (the conversation) back in the error body. This entry point
 serves the same actions without those: the Rasa server is its only client.
 
+It also runs the outbox worker (actions/outbox.py), which delivers referrals the intake service
+has not accepted yet, retrying with backoff; it starts after the server and stops before it.
+
     python -m actions.server [--port 5055] [--host 127.0.0.1]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
+from typing import Optional
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
+from actions.outbox import Outbox, run_outbox_worker, use_outbox
+from actions.settings import Settings, load_settings
+
 logger = logging.getLogger(__name__)
 
 
-def build_app() -> Sanic:
+def build_app(settings: Optional[Settings] = None) -> Sanic:
+    """The action server; `settings` default to the environment's, read once here."""
+    settings = settings or load_settings()
     app = create_app("actions", cors_origins=None)
 
     @app.exception(Exception)
@@ -28,7 +39,45 @@ def build_app() -> Sanic:
         logger.error("Action failed: %s", type(exception).__name__, exc_info=exception)
         return response.json({"error": "action failed"}, status=500)
 
+    @app.listener("after_server_start")
+    async def _start_outbox_worker(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        app.ctx.outbox_worker = None
+        try:
+            outbox = Outbox(settings.outbox_path)
+        except Exception as exc:
+            # The assistant still answers; submit tries its own outbox, then direct delivery.
+            logger.error("Outbox not opened (%s): referrals will not be retried", type(exc).__name__)
+            return
+        use_outbox(outbox, settings)
+        stop = asyncio.Event()
+        task = loop.create_task(run_outbox_worker(outbox, settings, stop))
+        task.add_done_callback(_report_worker_end)
+        app.ctx.outbox_worker = (outbox, stop, task)
+
+    @app.listener("before_server_stop")
+    async def _stop_outbox_worker(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        if not getattr(app.ctx, "outbox_worker", None):
+            return
+        outbox, stop, task = app.ctx.outbox_worker
+        app.ctx.outbox_worker = None
+        stop.set()
+        # An attempt in flight is bounded by the request timeout; if it is cut off, its referral
+        # stays pending in the file and the next start delivers it.
+        done, _ = await asyncio.wait({task}, timeout=settings.request_timeout_seconds + 1)
+        if not done:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        use_outbox(None)
+        outbox.close()
+
     return app
+
+
+def _report_worker_end(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        # The referrals are safe in the outbox; the next start of the server delivers them.
+        logger.error("Outbox worker ended (%s): restart the action server", type(task.exception()).__name__)
 
 
 def main() -> None:
@@ -39,7 +88,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    build_app().run(host=args.host, port=args.port, workers=1, access_log=False)
+    build_app(load_settings()).run(host=args.host, port=args.port, workers=1, access_log=False)
 
 
 if __name__ == "__main__":

@@ -84,6 +84,8 @@ def assistant(tmp_path_factory) -> Iterator[Assistant]:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_STORE_DB": str(workdir / "rasa.db"),
+        "OUTBOX_PATH": str(workdir / "outbox.db"),
+        "INTAKE_URL": "http://127.0.0.1:9/api/v1/referrals",
         "TF_CPP_MIN_LOG_LEVEL": "3",
     }
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"

@@ -1,0 +1,104 @@
+"""The action server's settings, read from the environment once at start-up.
+
+The defaults make `make run` work on a laptop: the intake service on 127.0.0.1:8000, its service
+token in `var/intake_service_token` (written by the intake service on its first run) and the outbox
+in `var/outbox.db`.
+
+| variable | default | what |
+|---|---|---|
+| `INTAKE_URL` | `http://127.0.0.1:8000/api/v1/referrals` | where referrals are delivered |
+| `INTAKE_SERVICE_TOKEN` | contents of `INTAKE_SERVICE_TOKEN_FILE` | bearer token for the intake API |
+| `INTAKE_SERVICE_TOKEN_FILE` | `<repo>/var/intake_service_token` | read at send time, not at start-up |
+| `OUTBOX_PATH` | `<repo>/var/outbox.db` | SQLite outbox of referrals not yet accepted |
+| `INTAKE_TIMEOUT_SECONDS` | `10` | bound on one delivery attempt |
+| `OUTBOX_RETRY_INITIAL_SECONDS` | `2` | wait before the first retry |
+| `OUTBOX_RETRY_FACTOR` | `2` | each retry waits this many times longer |
+| `OUTBOX_RETRY_MAX_SECONDS` | `300` | longest wait between retries |
+| `OUTBOX_POLL_SECONDS` | `1` | how often the worker looks for referrals queued by others |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
+DEFAULT_INTAKE_URL = "http://127.0.0.1:8000/api/v1/referrals"
+
+
+@dataclass(frozen=True)
+class Settings:
+    intake_url: str = DEFAULT_INTAKE_URL
+    # Kept out of repr so a logged or printed Settings never shows the token.
+    service_token: Optional[str] = field(default=None, repr=False)
+    service_token_file: Path = VAR_DIR / "intake_service_token"
+    outbox_path: Path = VAR_DIR / "outbox.db"
+    request_timeout_seconds: float = 10.0
+    retry_initial_seconds: float = 2.0
+    retry_factor: float = 2.0
+    retry_max_seconds: float = 300.0
+    outbox_poll_seconds: float = 1.0
+
+    def read_service_token(self) -> Optional[str]:
+        """The bearer token, or None while there is none yet.
+
+        Read at send time, not at start-up: the assistant works (its referrals wait in the outbox)
+        before the intake service has ever run and written its token file.
+        """
+        if self.service_token:
+            return self.service_token
+        try:
+            token = self.service_token_file.read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            return None
+        return token or None
+
+
+def load_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
+    """Settings from `environ` (default: the process environment); unset variables take defaults."""
+    env = os.environ if environ is None else environ
+    defaults = Settings()
+    settings = Settings(
+        intake_url=env.get("INTAKE_URL") or defaults.intake_url,
+        service_token=(env.get("INTAKE_SERVICE_TOKEN") or "").strip() or None,
+        service_token_file=_path(env, "INTAKE_SERVICE_TOKEN_FILE", defaults.service_token_file),
+        outbox_path=_path(env, "OUTBOX_PATH", defaults.outbox_path),
+        request_timeout_seconds=_seconds(env, "INTAKE_TIMEOUT_SECONDS", defaults.request_timeout_seconds),
+        retry_initial_seconds=_seconds(env, "OUTBOX_RETRY_INITIAL_SECONDS", defaults.retry_initial_seconds),
+        retry_factor=_number(env, "OUTBOX_RETRY_FACTOR", defaults.retry_factor, minimum=1.0),
+        retry_max_seconds=_seconds(env, "OUTBOX_RETRY_MAX_SECONDS", defaults.retry_max_seconds),
+        outbox_poll_seconds=_seconds(env, "OUTBOX_POLL_SECONDS", defaults.outbox_poll_seconds),
+    )
+    if not settings.intake_url.startswith(("http://", "https://")):
+        raise ValueError("INTAKE_URL must be an http:// or https:// address")
+    if settings.retry_max_seconds < settings.retry_initial_seconds:
+        raise ValueError("OUTBOX_RETRY_MAX_SECONDS must not be less than OUTBOX_RETRY_INITIAL_SECONDS")
+    return settings
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name)
+    return Path(value).expanduser() if value else default
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(env, name, default, minimum=0.0)
+    if value <= 0:
+        raise ValueError(f"{name} must be more than 0 seconds")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number") from None
+    if value != value or value < minimum or value == float("inf"):  # NaN, too small, infinite
+        raise ValueError(f"{name} must be a number of at least {minimum:g}")
+    return value
