@@ -1,0 +1,1 @@
+"""Southampton Children's Services referral intake service."""

@@ -1,0 +1,141 @@
+"""Tables. Queue fields are plain for querying; everything personal is in sealed (encrypted) columns.
+
+- `referrals`: one row per referral_id. The whole payload the assistant sent is in `payload_sealed`;
+  the plain columns hold only what the MASH queue needs (RAG, status, times, referrer type, preview).
+- `referral_status_changes`: the MASH outcome trail, each with actor, time and a sealed reason.
+- `audit_log`: append-only (database triggers refuse UPDATE); no personal data, only who did what when.
+- `staff`: staff accounts and the hash of their current bearer token.
+- `reference_counters`: the per-year sequence behind references such as SCS-2026-000123.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every database (SQLite stores them naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("referral_id", String(36), nullable=False, unique=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("preview", Boolean, nullable=False),
+    Column("referrer_type", String(16), nullable=False),
+    Column("referrer_anonymous", Boolean, nullable=False),
+    Column("rag", String(8), nullable=False),
+    Column("rag_reasons", JSON, nullable=False),
+    Column("mash_response", String(200), nullable=False),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("provisional_rag", String(8), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("status_changed_at", UTCDateTime, nullable=False),
+    Column("feedback_due_at", UTCDateTime, nullable=True),
+    Column("feedback_given_at", UTCDateTime, nullable=True),
+    Column("key_id", Integer, nullable=False),
+    Column("payload_sealed", LargeBinary, nullable=False),
+)
+Index("ix_referrals_queue", referrals.c.preview, referrals.c.status, referrals.c.due_at)
+Index("ix_referrals_received_at", referrals.c.received_at)
+
+referral_status_changes = Table(
+    "referral_status_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "referral_pk",
+        Integer,
+        ForeignKey("referrals.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("from_status", String(24), nullable=False),
+    Column("to_status", String(24), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("key_id", Integer, nullable=False),
+    Column("reason_sealed", LargeBinary, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("referral_id", String(36), nullable=True, index=True),
+    Column("detail", JSON, nullable=False),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=True),
+    Column("token_expires_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled_at", UTCDateTime, nullable=True),
+)
+
+reference_counters = Table(
+    "reference_counters",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_value", Integer, nullable=False),
+)

@@ -1,0 +1,119 @@
+"""Settings: read once from the environment, with laptop defaults and secrets kept out of git."""
+
+import os
+import stat
+
+import pytest
+
+from intake.settings import Settings, normalise_database_url, write_private_file
+
+ENV_TOKEN = "from-env-" + "t" * 32
+
+
+def test_defaults_put_the_database_and_secrets_under_the_repos_var_folder(tmp_path):
+    settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path / "var")})
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'var' / 'intake.db'}"
+    for name in ("intake_service_token", "intake_keyring"):
+        path = tmp_path / "var" / name
+        assert oct(path.stat().st_mode & 0o777) == "0o600", name
+    assert oct((tmp_path / "var").stat().st_mode & 0o777) == "0o700"
+    assert len(settings.service_token) >= 40
+    assert settings.max_body_bytes == 64 * 1024
+
+
+def test_secrets_created_on_first_run_are_reused_afterwards(tmp_path):
+    env = {"INTAKE_VAR_DIR": str(tmp_path)}
+    first, second = Settings.from_env(env), Settings.from_env(env)
+    assert first.service_token == second.service_token
+    assert first.keyring.keys == second.keyring.keys
+
+
+def test_secrets_from_the_environment_win_and_no_files_are_written(tmp_path):
+    from intake.crypto import generate_key_line
+
+    env = {
+        "INTAKE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgresql://intake@db.internal/intake",
+        "INTAKE_SERVICE_TOKEN": ENV_TOKEN,
+        "INTAKE_ENCRYPTION_KEYS": generate_key_line(1) + "," + generate_key_line(2),
+        "INTAKE_RATE_LIMIT_PER_MINUTE": "5",
+    }
+    settings = Settings.from_env(env)
+    assert settings.database_url == "postgresql+asyncpg://intake@db.internal/intake"
+    assert settings.service_token == ENV_TOKEN
+    assert settings.keyring.current_id == 2
+    assert settings.rate_limit_per_minute == 5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_negative_number_setting_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="INTAKE_RATE_LIMIT_PER_MINUTE"):
+        Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "INTAKE_RATE_LIMIT_PER_MINUTE": "-1"})
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+        ("postgres://u@h/d", "postgresql+asyncpg://u@h/d"),
+        ("postgresql+asyncpg://u@h/d", "postgresql+asyncpg://u@h/d"),
+    ],
+)
+def test_plain_database_urls_get_the_async_drivers(given, used):
+    assert normalise_database_url(given) == used
+
+
+@pytest.mark.parametrize("token", ["short", "   ", "x" * 31])
+def test_a_short_or_empty_service_token_stops_the_service(tmp_path, token):
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "INTAKE_SERVICE_TOKEN": token})
+
+
+def test_an_empty_token_file_stops_the_service_rather_than_refusing_every_referral(tmp_path):
+    (tmp_path / "intake_service_token").write_text("\n")
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path)})
+
+
+def test_secrets_do_not_show_in_repr(tmp_path):
+    settings = Settings.from_env(
+        {
+            "INTAKE_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql://intake:hunter2-db-password@db/intake",
+            "INTAKE_SERVICE_TOKEN": ENV_TOKEN,
+        }
+    )
+    text = repr(settings)
+    assert ENV_TOKEN not in text
+    assert "hunter2-db-password" not in text
+    assert "Keyring()" in text
+
+
+def test_a_secret_file_readable_by_others_is_narrowed_to_its_owner(tmp_path):
+    Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path)})
+    for name in ("intake_service_token", "intake_keyring"):
+        os.chmod(tmp_path / name, 0o644)
+    Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path)})
+    for name in ("intake_service_token", "intake_keyring"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
+def test_secret_files_are_private_whatever_the_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path / "var")})
+    finally:
+        os.umask(old)
+    for name in ("intake_service_token", "intake_keyring"):
+        assert stat.S_IMODE((tmp_path / "var" / name).stat().st_mode) == 0o600, name
+
+
+def test_a_secret_file_appears_whole_and_a_second_writer_keeps_the_first(tmp_path):
+    path = tmp_path / "intake_keyring"
+    assert write_private_file(path, "first\n", replace=False) is True
+    assert write_private_file(path, "second\n", replace=False) is False
+    assert path.read_text() == "first\n"
+    assert write_private_file(path, "third\n") is True
+    assert path.read_text() == "third\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["intake_keyring"]
