@@ -10,6 +10,7 @@ import spacy.language
 from rasa_sdk import Tracker
 
 from nlp.pipeline import build
+from tests.live import live_stack  # noqa: F401 (the session's live Rasa stack, tests/live.py)
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 

@@ -105,8 +105,18 @@ def test_what_happens_after_a_referral_names_every_possible_response(outcome):
 
 def test_the_assistant_never_asks_the_person_to_question_the_child():
     for name, text in ALL_TEXT:
-        lowered = text.lower()
-        assert "ask the child" not in lowered and "ask them what" not in lowered, name
+        lowered = text.lower().replace("\u2019", "'")
+        for found in re.finditer(r"ask (the child|them what|her what|him what)", lowered):
+            before = lowered[max(0, found.start() - 30) : found.start()]
+            assert re.search(r"\b(don't|do not|never)\b", before), (
+                name,
+                lowered[found.start() - 30 : found.end()],
+            )
+
+
+def test_the_question_about_the_childs_words_says_not_to_question_the_child():
+    [text] = RESPONSES["utter_ask_child_words"]
+    assert "don't go back and ask the child more questions" in text
 
 
 def test_the_assistant_never_says_something_is_or_is_not_abuse():

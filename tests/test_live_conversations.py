@@ -1,134 +1,21 @@
-"""Whole conversations over REST with the real Rasa server and action server.
+"""Whole conversations over REST with the real Rasa server and action server (tests/live.py).
 
-The test session starts both processes with the trained model (models/assistant.tar.gz,
-built by `make train`) on free ports, and talks to them as the web chat would. This is the
-end-to-end check of the invariants: "call 999 now" first in every state, Childline for a
+The end-to-end check of the invariants: "call 999 now" first in every state, Childline for a
 child, the phone numbers on every failure.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-import uuid
-from pathlib import Path
-from typing import Dict, Iterator, List
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "assistant.tar.gz"
-BIN = Path(sys.executable).parent
-CALL_999_NOW = "Call 999 now."
-PUBLIC_NUMBER = "023 8083 3336"
-PROFESSIONAL_NUMBER = "023 8083 2300"
+from tests.live import CALL_999_NOW, PROFESSIONAL_NUMBER, PUBLIC_NUMBER
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: int = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(1)
-    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-4000:]}")
-
-
-class Assistant:
-    def __init__(self, webhook: str, logs: List[Path]) -> None:
-        self.webhook = webhook
-        self.logs = logs
-
-    def conversation(self) -> Conversation:
-        return Conversation(self.webhook, f"test-{uuid.uuid4()}")
-
-
-class Conversation:
-    def __init__(self, webhook: str, sender: str) -> None:
-        self.webhook = webhook
-        self.sender = sender
-
-    def say(self, message: str) -> List[Dict]:
-        body = json.dumps({"sender": self.sender, "message": message}).encode()
-        request = urllib.request.Request(self.webhook, body, {"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
-
-    def texts(self, message: str) -> List[str]:
-        return [reply.get("text", "") for reply in self.say(message)]
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory) -> Iterator[Assistant]:
-    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first (make test does)"
-    workdir = tmp_path_factory.mktemp("live")
-    actions_port, rasa_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "TRACKER_STORE_DB": str(workdir / "rasa.db"),
-        "OUTBOX_PATH": str(workdir / "outbox.db"),
-        "INTAKE_URL": "http://127.0.0.1:9/api/v1/referrals",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-    }
-    actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
-    with actions_log.open("w") as a_out, rasa_log.open("w") as r_out:
-        actions = subprocess.Popen(
-            [sys.executable, "-m", "actions.server", "--port", str(actions_port)],
-            cwd=ROOT,
-            env=env,
-            stdout=a_out,
-            stderr=subprocess.STDOUT,
-        )
-        rasa = subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(rasa_port),
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=r_out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)
-            wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-            yield Assistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", [actions_log, rasa_log])
-        finally:
-            for process in (rasa, actions):
-                process.terminate()
-            for process in (rasa, actions):
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+@pytest.fixture()
+def assistant(live_stack):
+    return live_stack
 
 
 def test_the_greeting_says_it_is_automated_gives_999_and_asks_who_is_asking(assistant):
@@ -222,7 +109,10 @@ def test_a_message_it_cannot_understand_gets_the_phone_numbers(assistant):
 
 def test_questions_are_answered_from_the_guidance(assistant):
     chat = assistant.conversation()
-    assert any("two hours" in t for t in chat.texts("how fast do they deal with a referral"))
+    assert any(
+        "two hours" in t
+        for t in chat.texts("how quickly do they act on a referral, what are the timescales?")
+    )
     assert any("S47" in t for t in chat.texts("what can happen to the family after a referral is made"))
 
 
