@@ -130,6 +130,7 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
                     process.kill()
 
 
+SENT_PAYLOADS = ROOT / "results" / "assistant-payloads"
 SERVICE_TOKEN = "live-test-service-token"  # noqa: S105 (the stand-in intake's own)
 
 
@@ -157,6 +158,10 @@ class StandInIntake:
                 referral_id = payload["referral_id"]
                 fresh = referral_id not in stand_in.received
                 stand_in.received.setdefault(referral_id, payload)
+                if fresh:
+                    # What the assistant really sends; the intake's contract tests accept each one.
+                    SENT_PAYLOADS.mkdir(parents=True, exist_ok=True)
+                    (SENT_PAYLOADS / f"{referral_id}.json").write_text(json.dumps(payload, indent=2))
                 reference = f"SCS-2026-{list(stand_in.received).index(referral_id) + 1:06d}"
                 due = "2026-11-22T18:00:00Z"
                 answer = {"referral_id": referral_id, "reference": reference, "rag": "amber", "due_at": due}

@@ -283,3 +283,38 @@ def test_two_wrong_answers_offer_to_skip_or_phone(live_stack):
     offer = "You can also give your referral by phone"
     assert offer not in first
     assert offer in second and PUBLIC_NUMBER in second
+
+
+def test_a_health_visitor_refers_with_the_parents_consent(live_stack):
+    chat = live_stack.conversation()
+    before = len(live_stack.intake.payloads())
+    start_referral(chat, "/identify_as_professional", "I need to make a referral about a family I visit")
+    replies = [
+        "Dana Okafor",
+        "health visitor",
+        "Solent NHS Trust",
+        "023 8083 2300",
+        "skip",
+        "their health visitor",
+        "I saw or heard it myself",
+        "Mia",
+        "18 months",
+        "22 Lodge Road",
+        "at home with mum",
+        "no",
+        "neglect",
+        "the flat is very cold, there is little food and Mia has missed her checks",
+        "over the last two months",
+        "the family home",
+        "I don't know",
+        "not sure",
+        "yes",
+        "yes",
+    ]
+    summary = answer_all(chat, replies)
+    assert summary[0].startswith("Here is exactly what will be sent:")
+    chat.texts("send it")
+    [payload] = new_payloads(live_stack.intake, before)
+    assert payload["consent"] == {"parents_aware": "yes", "consent_given": "yes", "reason_not_sought": None}
+    assert payload["children"][0]["age"] == 1
+    assert payload["referrer"]["email"] is None

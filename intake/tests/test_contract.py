@@ -1,9 +1,10 @@
 """The shared referral contract: what it accepts and refuses, checked without the HTTP layer."""
 
 import json
+import os
 
 import pytest
-from conftest import EXAMPLES, example, invalid_example_names, valid_example_names
+from conftest import EXAMPLES, REPO_ROOT, example, invalid_example_names, valid_example_names
 from jsonschema import Draft202012Validator
 
 from intake.contract import load_contract, validate_referral
@@ -129,3 +130,16 @@ def test_a_date_of_birth_that_is_not_on_the_calendar_is_refused():
     body = example("valid_anonymous_public")
     body["children"][0]["date_of_birth"] = "2019-13-01"
     assert "children.0.date_of_birth" in {e.field for e in validate_referral(body)}
+
+
+# Every referral the assistant's end-to-end tests sent (tests/live.py writes them here).
+ASSISTANT_PAYLOADS = REPO_ROOT / "results" / "assistant-payloads"
+
+
+def test_every_payload_the_assistants_tests_sent_is_accepted():
+    files = sorted(ASSISTANT_PAYLOADS.glob("*.json"))
+    if os.environ.get("CI") == "true":
+        # `make test` runs the assistant's tests first; in CI there must be payloads to check.
+        assert files, f"no payloads in {ASSISTANT_PAYLOADS}: run the assistant's tests first"
+    for path in files:
+        assert validate_referral(json.loads(path.read_text(encoding="utf-8"))) == [], path.name
