@@ -60,6 +60,8 @@ ANSWER_SLOTS = (
     "reason_not_sought",
 )
 RETRIES_BEFORE_OFFERING_SKIP = 2
+YES_OR_NO = "Please answer yes or no."
+SEND_CHANGE_OR_CANCEL = "Please say send, change an answer, or cancel."
 SCHOOL_WORDS = re.compile(r"\b(school|primary|academy|college|nursery|infants|juniors|secondary)\b", re.I)
 
 
@@ -270,6 +272,7 @@ def answer(question: Optional[Text], text: Any, slots: Mapping[Text, Any]) -> St
             step.slots = {"confirm_cancel": None, "referral_cancel_requested": False}
         else:
             step.slots = {"confirm_cancel": None}
+            step.say.append(("utter_referral_not_valid", {"reason": YES_OR_NO}))
         return step
 
     if is_stop(text):
@@ -298,6 +301,7 @@ def answer(question: Optional[Text], text: Any, slots: Mapping[Text, Any]) -> St
             step.slots = {"confirm_referral": "send"}
         else:
             step.slots = {"confirm_referral": None}
+            step.say.append(("utter_referral_not_valid", {"reason": SEND_CHANGE_OR_CANCEL}))
         return step
 
     if question == "change_which":
@@ -317,6 +321,7 @@ def answer(question: Optional[Text], text: Any, slots: Mapping[Text, Any]) -> St
         choice = yes_or_no(text)
         if choice is None:
             step.slots = {"another_child": None}
+            step.say.append(("utter_referral_not_valid", {"reason": YES_OR_NO}))
             return step
         # ``children`` holds the children already finished; the one being asked about stays in the
         # child_* slots until another is added, so that it can still be changed from the summary.
@@ -413,10 +418,17 @@ def flagged_by_safety_net(message: Mapping[Text, Any]) -> bool:
     return bool(message.get("danger_safety_net"))
 
 
-def describes_danger(message: Mapping[Text, Any]) -> bool:
+# Questions whose answers describe events; the classifier's danger call counts only for these,
+# while for names, numbers, addresses and choices only the rule-based safety net does.
+DESCRIPTIVE_QUESTIONS = frozenset({"description", "child_words", "child_location_now", "person_of_concern"})
+
+
+def describes_danger(message: Mapping[Text, Any], question: Optional[Text] = None) -> bool:
     """Whether an answer given in the form describes immediate danger (then: "call 999 now")."""
     if flagged_by_safety_net(message):
         return True
+    if question is not None and question not in DESCRIPTIVE_QUESTIONS:
+        return False
     intent = message.get("intent") or {}
     words = len(str(message.get("text") or "").split())
     return (
@@ -465,19 +477,21 @@ class ValidateReferralForm(FormValidationAction):
             before = value_before_this_message(tracker, name)
             if tracker.get_slot(name) != before:
                 events.append(SlotSet(name, before))
-        if describes_danger(tracker.latest_message or {}) and (
+        if describes_danger(tracker.latest_message or {}, question) and (
             tracker.get_slot("referral_999_at") != question
             or flagged_by_safety_net(tracker.latest_message or {})
         ):
             # First, in every state: the same wording as everywhere else (domain.yml).
             dispatcher.utter_message(response="utter_call_999_now")
-            return [
-                *events,
-                SlotSet(question, None),
+            events += [
                 SlotSet("immediate_danger", "yes"),
                 SlotSet("advised_999", True),
                 SlotSet("referral_999_at", question),
             ]
+            if question not in DESCRIPTIVE_QUESTIONS:
+                # "he's hitting her" is no child's name: the question is asked again.
+                return [*events, SlotSet(question, None)]
+            # A description of danger is also the answer: kept, so nothing has to be typed twice.
         faq_answer = self._answer_to_a_question(tracker, candidates[question])
         if faq_answer:
             # A question about the service mid-referral: answered, then the same question again.

@@ -32,7 +32,8 @@ def assess(doc: Doc) -> DangerAssessment:
     """Immediate danger when a message has
 
     * a danger sign on its own (a weapon, not breathing, a threat to kill), or
-    * a young child alone in a dangerous place (a dual carriageway, a balcony, the water), or
+    * a young child alone in a dangerous place (a dual carriageway, a balcony, the water), unless
+      it is habit or hearsay ("she is often on the balcony on her own"), or
     * harm in progress ("he's hitting her", "she is being hurt") that is not reported speech,
       suspicion, habit or a general question ("she told me he is hitting her", "he is always
       hitting", "is smacking abuse?"), or
@@ -46,7 +47,7 @@ def assess(doc: Doc) -> DangerAssessment:
     hedged = any(token.lower_ in HEDGE_WORDS for token in doc) or is_general_question(doc)
 
     reasons: List[str] = [f"danger sign: {text}" for text in spans["danger_sign"]]
-    if spans["hazard"] and spans["alone"]:
+    if spans["hazard"] and spans["alone"] and not hedged:
         reasons += [f"alone by a hazard: {text}" for text in spans["hazard"]]
     if spans["urgency"]:
         for label in ("harm_in_progress", "harm", "distress", "hazard"):

@@ -44,6 +44,7 @@ NOT_DANGER_MESSAGES = [
     "is smacking your child abuse?",
     "what are the warning signs that a child is being harmed?",
     "a girl at youth club told me tonight he's threatening to share her photos",
+    "she is often on the balcony on her own crying, and I hardly see an adult",
 ]
 
 

@@ -318,3 +318,22 @@ def test_a_health_visitor_refers_with_the_parents_consent(live_stack):
     assert payload["consent"] == {"parents_aware": "yes", "consent_given": "yes", "reason_not_sought": None}
     assert payload["children"][0]["age"] == 1
     assert payload["referrer"]["email"] is None
+
+
+def test_danger_typed_as_the_description_gets_999_first_and_is_kept_as_the_description(live_stack):
+    chat = live_stack.conversation()
+    before = len(live_stack.intake.payloads())
+    start_referral(chat, "/identify_as_public")
+    answer_all(chat, ANONYMOUS_NEIGHBOUR[:9])  # up to the kind of harm
+    replies = chat.texts("he is dragging her down the stairs by her hair right now")
+    assert replies[0].startswith(CALL_999_NOW)
+    assert replies[-1] == "When did this happen, or when did you notice it?"
+    answer_all(chat, ANONYMOUS_NEIGHBOUR[10:])
+    chat.texts("send it")
+    [payload] = new_payloads(live_stack.intake, before)
+    assert payload["concern"]["description"].startswith("he is dragging her down the stairs")
+    assert payload["safety"] == {
+        "immediate_danger": True,
+        "advised_999": True,
+        "child_location_now": "at home I think",
+    }

@@ -235,3 +235,26 @@ def test_in_the_form_short_answers_are_answers_and_danger_needs_confidence_or_th
     from actions.referral_form import describes_danger
 
     assert describes_danger(message) is danger
+
+
+def test_for_names_addresses_and_choices_only_the_safety_net_counts_as_danger():
+    from actions.referral_form import describes_danger
+
+    address = {
+        "text": "flat 6, 21 Onslow Road, SO14 0JG",
+        "intent": {"name": "report_immediate_danger", "confidence": 0.99},
+    }
+    assert describes_danger(address, "child_address") is False
+    assert describes_danger(address, "description") is True
+    knife = {
+        "text": "hes got a knife",
+        "intent": {"name": "faq", "confidence": 0.4},
+        "danger_safety_net": {"r": 1},
+    }
+    assert describes_danger(knife, "child_address") is True
+
+
+def test_an_answer_that_is_not_yes_or_no_gets_a_reason():
+    step = answer("another_child", "neglect", {})
+    assert step.slots["another_child"] is None
+    assert step.say == [("utter_referral_not_valid", {"reason": "Please answer yes or no."})]
