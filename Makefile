@@ -93,13 +93,13 @@ test: install lint test-python test-stories test-nlu
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test-sqlite test-postgresql; fi
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check actions nlp tests bench
-	$(BIN)/ruff format --check actions nlp tests bench
+	$(BIN)/ruff check actions conversations nlp tests bench
+	$(BIN)/ruff format --check actions conversations nlp tests bench
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake lint; fi
 
 format: $(VENV)/.installed
-	$(BIN)/ruff format actions nlp tests bench
-	$(BIN)/ruff check --fix actions nlp tests bench
+	$(BIN)/ruff format actions conversations nlp tests bench
+	$(BIN)/ruff check --fix actions conversations nlp tests bench
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings

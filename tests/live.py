@@ -117,7 +117,10 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
             wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)
             wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
             yield LiveStack(
-                f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", [actions_log, rasa_log], intake
+                f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                [actions_log, rasa_log],
+                intake,
+                workdir / "rasa.db",
             )
         finally:
             intake.close()
@@ -190,10 +193,11 @@ class StandInIntake:
 
 
 class LiveStack:
-    def __init__(self, webhook: str, logs: List[Path], intake: StandInIntake) -> None:
+    def __init__(self, webhook: str, logs: List[Path], intake: StandInIntake, tracker_db: Path) -> None:
         self.webhook = webhook
         self.logs = logs
         self.intake = intake
+        self.tracker_db = tracker_db
 
     def conversation(self) -> "Conversation":
         return Conversation(self.webhook, f"test-{uuid.uuid4()}")

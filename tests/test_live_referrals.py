@@ -149,6 +149,9 @@ def test_stop_then_confirm_sends_nothing(live_stack):
     assert "Do you want to stop?" in " ".join(chat.texts("stop"))
     assert "Nothing has been sent" in " ".join(chat.texts("yes, stop"))
     assert live_stack.intake.posts == before
+    # Nothing is kept either: the name is gone from the conversation store, file bytes included.
+    assert b"Sam Jones" not in live_stack.tracker_db.read_bytes()
+    assert "stay anonymous?" in " ".join(chat.texts("i want to make a referral"))  # a new one starts afresh
 
 
 def test_a_referral_made_while_the_intake_is_down_is_saved_and_arrives_once_it_is_up(live_stack):

@@ -1,0 +1,1 @@
+"""How conversations are kept: the Rasa tracker store the assistant runs with."""
