@@ -243,13 +243,9 @@ def create_app(
             bearer_token(request.headers.get("authorization")), settings.service_token
         ):
             return unauthorised()
-        content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            return problem(415, "unsupported_media_type", "Send the referral as application/json.")
-        try:
-            payload = parse_json(request.body)
-        except InvalidBody:
-            return problem(400, "invalid_json", "The body is not valid JSON.")
+        payload = _json_body(request, "Send the referral as application/json.")
+        if isinstance(payload, HTTPResponse):
+            return payload
         errors = validate_referral(payload, settings.contract_file)
         if errors:
             return problem(
@@ -377,14 +373,21 @@ def unauthorised() -> HTTPResponse:
     return response
 
 
-def _json_object(request: Request) -> dict[str, Any] | HTTPResponse:
+def _json_body(request: Request, unsupported: str) -> Any:
+    """The request's JSON body, or the 415/400 answer when it is not application/json or not JSON."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        return problem(415, "unsupported_media_type", "Send application/json.")
+        return problem(415, "unsupported_media_type", unsupported)
     try:
-        body = parse_json(request.body)
+        return parse_json(request.body)
     except InvalidBody:
         return problem(400, "invalid_json", "The body is not valid JSON.")
+
+
+def _json_object(request: Request) -> dict[str, Any] | HTTPResponse:
+    body = _json_body(request, "Send application/json.")
+    if isinstance(body, HTTPResponse):
+        return body
     if not isinstance(body, dict):
         return problem(
             422,
