@@ -25,7 +25,7 @@ export TRACKER_STORE_DB ?= var/rasa.db
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) requirements.lock
 
-.PHONY: help install spacy train run shell actions test test-python validate test-stories test-nlu lint format lock clean
+.PHONY: help install web spacy train run shell actions test test-python validate test-stories test-nlu lint format lock clean
 
 help:
 	@echo "make run    install, build, train when needed, start everything"
@@ -40,8 +40,19 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed web
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake venv; fi
+
+# --- the web chat (web/): GOV.UK Frontend, socket.io-client, axe-core from npm, built into web/dist
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/.built: web/node_modules/.installed web/build.mjs $(wildcard web/src/*)
+	cd web && npm run --silent build
+	@touch $@
+
+web: web/dist/.built
 
 lock: $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements.in

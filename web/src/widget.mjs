@@ -1,0 +1,397 @@
+// The chat widget: a transcript, a text box and quick replies over Rasa's socket.io channel.
+//
+// Mounted on any element with data-module="chat-widget" and data-socket-url (the Rasa server);
+// data-help-id names an element whose content (the phone numbers) is shown when the assistant
+// cannot be reached. Every piece of text, the person's or the assistant's, goes in as text.
+//
+// Privacy: the only thing kept in the browser is the conversation's random id, in session storage
+// (never localStorage), so a reload or a dropped connection carries on the same conversation;
+// closing the tab ends it, and quick exit wipes it with the transcript.
+import { io } from "socket.io-client";
+
+import { onQuickExit } from "./exit.mjs";
+import { appendWithPhoneLinks } from "./linkify.mjs";
+
+const SESSION_KEY = "chat-widget-session";
+export const MAX_MESSAGE_LENGTH = 10000;
+// After this many failed attempts in a row the widget says it cannot reach the assistant (and
+// shows the phone numbers) while it goes on trying in the background.
+const ATTEMPTS_BEFORE_ERROR = 2;
+const SLOW_REPLY_MS = 20000;
+const GREETING = "/greet";
+
+function element(tag, attributes = {}, text = null) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === true) {
+      node.setAttribute(name, "");
+    } else if (value !== false && value !== null && value !== undefined) {
+      node.setAttribute(name, String(value));
+    }
+  }
+  if (text !== null) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+function newSessionId() {
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function readStoredSession() {
+  try {
+    const value = window.sessionStorage.getItem(SESSION_KEY);
+    return value && /^[0-9a-f]{32}$/.test(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function storeSession(id) {
+  try {
+    window.sessionStorage.setItem(SESSION_KEY, id);
+  } catch {
+    // Storage switched off: the conversation then lasts as long as the page.
+  }
+}
+
+export class ChatWidget {
+  constructor(root) {
+    this.root = root;
+    this.socketUrl = root.dataset.socketUrl;
+    this.socketPath = root.dataset.socketPath || "/socket.io";
+    this.helpSource = root.dataset.helpId ? document.getElementById(root.dataset.helpId) : null;
+    this.socket = null;
+    this.everConnected = false;
+    this.failedAttempts = 0;
+    this.waitingForReply = false;
+    this.slowReplyTimer = null;
+    this.resumed = false;
+    this.sessionId = readStoredSession();
+    if (this.sessionId) {
+      this.resumed = true;
+    }
+    this.build();
+    onQuickExit(() => this.destroy());
+    if (this.resumed) {
+      // A reload in the same tab: the conversation is still open on the server.
+      this.open({ focus: false });
+    }
+  }
+
+  // --- the DOM ---------------------------------------------------------------------------
+  build() {
+    const id = (name) => `chat-widget-${name}`;
+    for (const fallback of this.root.querySelectorAll(".chat-widget__fallback")) {
+      fallback.hidden = true;
+    }
+
+    this.opener = element(
+      "button",
+      { type: "button", class: "govuk-button chat-widget__open", "aria-controls": id("panel") },
+      "Start a chat",
+    );
+    this.panel = element("section", {
+      id: id("panel"),
+      class: "chat-widget__panel",
+      "aria-labelledby": id("title"),
+      hidden: true,
+    });
+
+    const header = element("div", { class: "chat-widget__header" });
+    header.append(element("h2", { id: id("title"), class: "chat-widget__title" }, "Chat with our automated assistant"));
+    this.closer = element("button", { type: "button", class: "govuk-button govuk-button--secondary chat-widget__close" }, "Close chat");
+    header.append(this.closer);
+
+    const intro = element("p", { class: "govuk-body-s" });
+    appendWithPhoneLinks(intro, "You are chatting with an automated assistant, not a person. If a child is in immediate danger, call 999.");
+
+    this.log = element("div", {
+      id: id("log"),
+      class: "chat-widget__log",
+      role: "log",
+      "aria-live": "polite",
+      "aria-label": "Conversation",
+      tabindex: "0",
+    });
+    this.status = element("div", { id: id("status"), class: "chat-widget__status", role: "status" });
+    this.error = element("div", { id: id("error"), class: "chat-widget__error", role: "alert", hidden: true });
+    this.replies = element("div", {
+      class: "chat-widget__replies",
+      role: "group",
+      "aria-label": "Suggested replies",
+      hidden: true,
+    });
+
+    this.form = element("form", { class: "chat-widget__form", novalidate: true });
+    this.formGroup = element("div", { class: "govuk-form-group" });
+    const label = element("label", { class: "govuk-label", for: id("input") }, "Your message");
+    const hint = element("div", { id: id("hint"), class: "govuk-hint" }, "Press Enter to send. For a new line, press Shift and Enter.");
+    this.inputError = element("p", { id: id("input-error"), class: "govuk-error-message", hidden: true });
+    this.input = element("textarea", {
+      id: id("input"),
+      name: "message",
+      class: "govuk-textarea",
+      rows: "3",
+      autocomplete: "off",
+      "aria-describedby": id("hint"),
+    });
+    this.formGroup.append(label, hint, this.inputError, this.input);
+    this.sendButton = element("button", { type: "submit", class: "govuk-button chat-widget__send" }, "Send");
+    this.form.append(this.formGroup, this.sendButton);
+
+    this.panel.append(header, intro, this.log, this.status, this.error, this.replies, this.form);
+    this.root.append(this.opener, this.panel);
+
+    this.opener.addEventListener("click", () => this.open());
+    this.closer.addEventListener("click", () => this.close());
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.sendTyped();
+    });
+    this.input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.sendTyped();
+      }
+    });
+  }
+
+  open({ focus = true } = {}) {
+    this.panel.hidden = false;
+    this.opener.hidden = true;
+    this.connect();
+    if (focus) {
+      this.input.focus();
+    }
+  }
+
+  close() {
+    this.panel.hidden = true;
+    this.opener.hidden = false;
+    this.opener.textContent = this.log.childElementCount > 0 ? "Return to the chat" : "Start a chat";
+    this.opener.focus();
+  }
+
+  setStatus(text) {
+    this.status.textContent = text;
+  }
+
+  addMessage(author, text) {
+    const item = element("div", { class: `chat-widget__message chat-widget__message--${author}` });
+    const name = { bot: "Assistant", user: "You", notice: "Note" }[author];
+    const label = element("span", { class: "chat-widget__author" }, name);
+    label.append(element("span", { class: "govuk-visually-hidden" }, author === "notice" ? ":" : " said:"));
+    const body = element("p", { class: "chat-widget__text govuk-body" });
+    if (author === "user") {
+      body.textContent = text;
+    } else {
+      appendWithPhoneLinks(body, text);
+    }
+    item.append(label, body);
+    this.log.append(item);
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  showReplies(replies) {
+    this.replies.replaceChildren();
+    for (const reply of replies) {
+      const title = typeof reply.title === "string" ? reply.title : "";
+      const payload = typeof reply.payload === "string" ? reply.payload : title;
+      if (!title) {
+        continue;
+      }
+      const button = element("button", { type: "button", class: "govuk-button govuk-button--secondary" }, title);
+      button.addEventListener("click", () => {
+        this.clearReplies();
+        this.input.focus();
+        this.send(payload, title);
+      });
+      this.replies.append(button);
+    }
+    this.replies.hidden = this.replies.childElementCount === 0;
+  }
+
+  clearReplies() {
+    this.replies.replaceChildren();
+    this.replies.hidden = true;
+  }
+
+  showInputError(text) {
+    this.inputError.replaceChildren(element("span", { class: "govuk-visually-hidden" }, "Error:"), document.createTextNode(` ${text}`));
+    this.inputError.hidden = false;
+    this.formGroup.classList.add("govuk-form-group--error");
+    this.input.classList.add("govuk-textarea--error");
+    this.input.setAttribute("aria-describedby", `${this.inputError.id} ${this.input.getAttribute("aria-describedby").replace(this.inputError.id, "").trim()}`.trim());
+    this.input.setAttribute("aria-invalid", "true");
+    this.input.focus();
+  }
+
+  clearInputError() {
+    this.inputError.hidden = true;
+    this.inputError.replaceChildren();
+    this.formGroup.classList.remove("govuk-form-group--error");
+    this.input.classList.remove("govuk-textarea--error");
+    this.input.setAttribute("aria-describedby", "chat-widget-hint");
+    this.input.removeAttribute("aria-invalid");
+  }
+
+  showError() {
+    this.error.replaceChildren(
+      element("h3", { class: "govuk-heading-s" }, "The chat is not available at the moment"),
+      element("p", { class: "govuk-body" }, "We cannot reach the assistant. We will keep trying. You can still get help by phone:"),
+    );
+    if (this.helpSource) {
+      for (const child of this.helpSource.children) {
+        this.error.append(child.cloneNode(true));
+      }
+    } else {
+      const fallback = element("p", { class: "govuk-body" });
+      appendWithPhoneLinks(fallback, "If a child is in immediate danger, call 999.");
+      this.error.append(fallback);
+    }
+    this.error.hidden = false;
+    this.setStatus("");
+  }
+
+  hideError() {
+    this.error.hidden = true;
+    this.error.replaceChildren();
+  }
+
+  // --- the conversation --------------------------------------------------------------------
+  connect() {
+    if (this.socket) {
+      return;
+    }
+    if (!this.sessionId) {
+      this.sessionId = newSessionId();
+      storeSession(this.sessionId);
+    }
+    this.setStatus("Connecting to the assistant…");
+    if (!this.socketUrl || !/^https?:\/\//i.test(this.socketUrl)) {
+      this.showError();
+      return;
+    }
+    const socket = io(this.socketUrl, {
+      path: this.socketPath,
+      // WebSocket only: no long-polling requests, no cookies.
+      transports: ["websocket"],
+      withCredentials: false,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 5000,
+      timeout: 8000,
+    });
+    this.socket = socket;
+
+    socket.on("connect", () => {
+      const again = this.everConnected;
+      this.failedAttempts = 0;
+      this.hideError();
+      socket.emit("session_request", { session_id: this.sessionId });
+      if (again) {
+        this.setStatus("Connected again. You can carry on.");
+      } else {
+        this.everConnected = true;
+        this.setStatus("Connected.");
+        if (this.resumed) {
+          this.addMessage("notice", "You are carrying on a conversation you started earlier in this tab. For your privacy, earlier messages are not shown again.");
+        } else {
+          this.send(GREETING, null);
+        }
+      }
+    });
+    socket.on("bot_uttered", (message) => this.receive(message));
+    socket.on("disconnect", (reason) => {
+      if (reason === "io client disconnect") {
+        return;
+      }
+      this.setStatus("The connection was lost. Trying to reconnect…");
+    });
+    socket.on("connect_error", () => {
+      this.failedAttempts += 1;
+      if (this.failedAttempts >= ATTEMPTS_BEFORE_ERROR) {
+        this.showError();
+      } else {
+        this.setStatus("Still trying to connect…");
+      }
+    });
+  }
+
+  receive(message) {
+    if (!message || typeof message !== "object") {
+      return;
+    }
+    this.stopWaiting();
+    if (typeof message.text === "string" && message.text.trim()) {
+      this.addMessage("bot", message.text);
+    }
+    if (Array.isArray(message.quick_replies) && message.quick_replies.length) {
+      this.showReplies(message.quick_replies);
+    }
+    this.setStatus("");
+  }
+
+  sendTyped() {
+    const text = this.input.value.trim();
+    if (!text) {
+      this.showInputError("Type a message before you send it");
+      return;
+    }
+    if (text.length > MAX_MESSAGE_LENGTH) {
+      this.showInputError(`Your message is ${text.length.toLocaleString("en-GB")} characters long. Send it in parts of up to ${MAX_MESSAGE_LENGTH.toLocaleString("en-GB")} characters.`);
+      return;
+    }
+    this.clearInputError();
+    this.input.value = "";
+    this.clearReplies();
+    this.send(text, text);
+  }
+
+  // `shown` is what the transcript shows as the person's message (null: nothing, for the greeting).
+  send(message, shown) {
+    if (shown !== null) {
+      this.addMessage("user", shown);
+    }
+    this.socket.emit("user_uttered", { message, session_id: this.sessionId });
+    if (this.socket.connected) {
+      this.setStatus("The assistant is typing…");
+    } else {
+      this.setStatus("Not connected. Your message will be sent when the connection is back.");
+    }
+    this.startWaiting();
+  }
+
+  startWaiting() {
+    this.stopWaiting();
+    this.waitingForReply = true;
+    this.slowReplyTimer = window.setTimeout(() => {
+      if (this.waitingForReply) {
+        this.setStatus("No answer yet. If a child is in immediate danger, call 999.");
+      }
+    }, SLOW_REPLY_MS);
+  }
+
+  stopWaiting() {
+    this.waitingForReply = false;
+    if (this.slowReplyTimer) {
+      window.clearTimeout(this.slowReplyTimer);
+      this.slowReplyTimer = null;
+    }
+  }
+
+  // Quick exit: close the connection and leave nothing of the conversation in the page.
+  destroy() {
+    this.stopWaiting();
+    if (this.socket) {
+      this.socket.removeAllListeners();
+      this.socket.disconnect();
+      this.socket = null;
+    }
+    this.sessionId = null;
+    this.root.replaceChildren();
+  }
+}
