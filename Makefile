@@ -25,7 +25,7 @@ export TRACKER_STORE_DB ?= var/rasa.db
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) requirements.lock
 
-.PHONY: help install web spacy train run shell actions test test-python validate test-stories test-nlu lint format lock clean
+.PHONY: help install web test-web spacy train run shell actions test test-python validate test-stories test-nlu lint format lock clean
 
 help:
 	@echo "make run    install, build, train when needed, start everything"
@@ -78,10 +78,11 @@ var:
 # --- run --------------------------------------------------------------------------------------
 run: install train var
 	@echo
-	@echo "Starting the assistant. When it says it is up:"
+	@echo "Starting the assistant. When it says it is up (about a minute):"
+	@echo "  the web chat:  open http://127.0.0.1:8000/ in a browser"
 	@echo "  chat over REST:  curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"hello\"}'"
 	@echo "  chat in a terminal:  make shell   (in another terminal)"
-	@if [ -f intake/Makefile ]; then echo "  intake service:  http://127.0.0.1:8000/docs"; fi
+	@echo "  intake API documentation:  http://127.0.0.1:8000/docs"
 	@echo "Stop with Ctrl+C."
 	@echo
 	$(BIN)/honcho start -f Procfile $(if $(wildcard intake/Makefile),,actions,rasa)
@@ -100,8 +101,13 @@ shell: install train var
 	fi
 
 # --- test -------------------------------------------------------------------------------------
-test: install lint test-python test-stories test-nlu
+test: install lint test-web test-python test-stories test-nlu
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test-sqlite test-postgresql; fi
+
+# Unit tests of the widget's own logic (node's test runner); the page itself is tested in a real
+# browser by tests/test_web_chat.py (make test-python).
+test-web: web
+	cd web && node --test test/
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check actions conversations nlp tests bench
