@@ -132,14 +132,57 @@ def keyring() -> Keyring:
     return Keyring.parse(generate_key_line(1))
 
 
+# Small stand-ins for web/pages and web/dist: the suite does not depend on the front-end's state
+# (test_web.py renders the real pages separately).
+TEST_PAGE = (
+    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{title}</title>'
+    '<link rel="stylesheet" href="/assets/page.css"><script src="/assets/chat.js" defer></script>'
+    '</head><body><h1>{title}</h1><div data-socket-url="{{{{ socket_url }}}}"></div>'
+    '<a href="{{{{ exit_url }}}}">Exit this page</a></body></html>\n'
+)
+TEST_DIST = {
+    "chat.js": b"(()=>{})();\n",
+    "chat.js.map": b'{"version":3,"sources":[],"mappings":""}\n',
+    "chat.css": b".chat-widget{display:block}\n",
+    "page.css": b"body{margin:0}\n",
+    "assets/images/logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+    ".built": b"",
+}
+
+
+def make_web_dir(root: Path, *, dist: dict[str, bytes] | None = TEST_DIST) -> Path:
+    """A web folder like the repository's: pages/ with the three pages, dist/ with `dist`
+    (None: no dist folder at all, as before the first build)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pages").mkdir(exist_ok=True)
+    for name, title in (
+        ("index.html", "Worried about a child"),
+        ("privacy.html", "Privacy notice"),
+        ("exit.html", "Leaving"),
+    ):
+        (root / "pages" / name).write_text(TEST_PAGE.format(title=title), encoding="utf-8")
+    if dist is not None:
+        for name, body in dist.items():
+            path = root / "dist" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body)
+    return root
+
+
 @pytest.fixture
-def settings(database_url, keyring, tmp_path) -> Settings:
+def web_dir(tmp_path) -> Path:
+    return make_web_dir(tmp_path / "web")
+
+
+@pytest.fixture
+def settings(database_url, keyring, tmp_path, web_dir) -> Settings:
     return Settings(
         database_url=database_url,
         service_token=SERVICE_TOKEN,
         keyring=keyring,
         var_dir=tmp_path,
         rate_limit_per_minute=0,
+        web_dir=web_dir,
     )
 
 

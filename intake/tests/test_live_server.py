@@ -15,7 +15,7 @@ import uuid
 import httpx
 import pytest
 import schemathesis
-from conftest import SERVICE_TOKEN, new_referral
+from conftest import SERVICE_TOKEN, TEST_DIST, make_web_dir, new_referral
 from hypothesis import HealthCheck, settings
 
 from intake.app import SECURITY_HEADERS
@@ -36,6 +36,7 @@ def live_server(tmp_path_factory, request):
     from conftest import DB_KIND, _pg_database, pg_url
 
     var_dir = tmp_path_factory.mktemp("live")
+    web_dir = make_web_dir(var_dir / "web")
     port = free_port()
     database_url = (
         pg_url(_pg_database)
@@ -49,6 +50,7 @@ def live_server(tmp_path_factory, request):
         "INTAKE_SERVICE_TOKEN": SERVICE_TOKEN,
         "INTAKE_PORT": str(port),
         "INTAKE_RATE_LIMIT_PER_MINUTE": "0",
+        "INTAKE_WEB_DIR": str(web_dir),
         # Sanic logs to stdout, which is block-buffered into a file: unbuffered, so the log tests
         # read every line written so far, not whatever happened to be flushed.
         "PYTHONUNBUFFERED": "1",
@@ -226,6 +228,42 @@ def test_the_docs_page_served_for_real_references_no_other_host(live_server):
     )
     policy = page.headers["content-security-policy"]
     assert "http" not in policy and "*" not in policy and "//" not in policy
+
+
+def test_the_chat_page_and_its_assets_served_for_real_log_only_their_routes(live_server):
+    url = live_server["base_url"]
+    with client_from(CLIENT_ADDRESS) as http:
+        page = http.get(f"{url}/?from=Leo-Hughes")
+        assert page.status_code == 200
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert "connect-src 'self' ws://127.0.0.1:5005" in page.headers["content-security-policy"]
+        assert 'data-socket-url="http://127.0.0.1:5005"' in page.text
+        assert http.get(f"{url}/exit").headers["clear-site-data"] == '"storage"'
+        script = http.get(f"{url}/assets/chat.js?child=Leo-Hughes")
+        assert script.content == TEST_DIST["chat.js"]
+        assert script.headers["cross-origin-resource-policy"] == "cross-origin"
+        # HEAD: the GET's headers and length, no body; a revalidation: 304, no body.
+        head = http.head(f"{url}/assets/chat.js")
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == str(len(TEST_DIST["chat.js"]))
+        again = http.get(f"{url}/assets/chat.js", headers={"If-None-Match": script.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+        assert http.get(f"{url}/assets/Leo-Hughes.js").status_code == 404
+    # Dot segments as sent, which httpx (like a browser) would have removed.
+    answer = raw_request(
+        live_server, b"GET /assets/../pages/index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    assert answer.startswith(b"HTTP/1.1 404") and b"<html" not in answer.lower()
+    seen = health_lines(live_server)
+    with client_from(CLIENT_ADDRESS) as http:
+        assert http.get(f"{url}/healthz").status_code == 200
+    log = log_after_health_check(live_server, seen)
+    assert "GET /assets/<path:path> 200" in log
+    assert "GET /assets/<path:path> 304" in log
+    assert "HEAD /assets/<path:path> 200" in log
+    assert "GET / 200" in log
+    for asked in ("chat.js", "Leo", "Hughes", "index.html", "pages", CLIENT_ADDRESS):
+        assert asked not in log, asked
 
 
 def test_a_body_over_64_kib_is_refused_by_the_server_itself(live_server):

@@ -1,6 +1,7 @@
 """The OpenAPI document is generated from code, committed, and served at /docs."""
 
 import json
+import re
 
 from intake.openapi import build_spec, render_spec
 from intake.settings import OPENAPI_FILE
@@ -32,3 +33,35 @@ async def test_the_app_serves_the_committed_document_and_a_docs_page(client):
     # Self-contained (test_docs.py has the details): no script, no other host.
     assert "<script" not in page.text
     assert "https://" not in page.headers["content-security-policy"]
+
+
+# Served, but not part of the API, so not in the document: /docs (the document itself, as HTML,
+# and its stylesheet) and the public chat page, privacy notice, quick-exit page and the widget's
+# assets (web.py), which are for browsers. Everything else the app serves must be documented, so
+# schemathesis (test_live_server.py) exercises it.
+NOT_API_ROUTES = {
+    "/docs",
+    "/docs/openapi.json",
+    "/docs/docs.css",
+    "/",
+    "/privacy",
+    "/exit",
+    "/assets/<path:path>",
+}
+
+
+async def test_every_route_but_the_docs_and_the_public_pages_is_in_the_document(client):
+    served: set[tuple[str, str]] = set()
+    for route in client.app.router.routes:
+        path = "/" + route.path
+        for method in route.methods - {"HEAD", "OPTIONS"}:
+            served.add((method.lower(), path))
+    assert {path for _, path in served} >= NOT_API_ROUTES, "NOT_API_ROUTES names a route no more"
+    # <referral_id:uuid> -> {referral_id}
+    api = {
+        (method, re.sub(r"<(\w+)(?::[^>]*)?>", r"{\1}", path))
+        for method, path in served
+        if path not in NOT_API_ROUTES
+    }
+    documented = {(m, path) for path, item in build_spec()["paths"].items() for m in item}
+    assert api == documented

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from intake.settings import Settings, normalise_database_url, write_private_file
+from intake.settings import REPO_ROOT, Settings, normalise_database_url, write_private_file
 
 ENV_TOKEN = "from-env-" + "t" * 32
 
@@ -117,3 +117,106 @@ def test_a_secret_file_appears_whole_and_a_second_writer_keeps_the_first(tmp_pat
     assert path.read_text() == "third\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["intake_keyring"]
+
+
+def test_the_public_page_is_on_by_default_and_talks_to_the_local_rasa_server(tmp_path):
+    settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path)})
+    assert settings.web_enabled is True
+    assert settings.web_dir == REPO_ROOT / "web"
+    assert settings.chat_socket_url == "http://127.0.0.1:5005"
+    assert settings.exit_url == "https://www.bbc.co.uk/weather"
+
+
+def test_the_public_page_settings_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env(
+        {
+            "INTAKE_VAR_DIR": str(tmp_path),
+            "INTAKE_WEB_DIR": "elsewhere/web",
+            "CHAT_SOCKET_URL": "https://chat.southampton.gov.uk",
+            "EXIT_URL": "https://www.google.co.uk/",
+        }
+    )
+    assert settings.web_dir == tmp_path / "elsewhere" / "web"  # absolute from the start
+    assert settings.chat_socket_url == "https://chat.southampton.gov.uk"
+    assert settings.exit_url == "https://www.google.co.uk/"
+
+
+@pytest.mark.parametrize("off", ["0", "false", "no", "off", "OFF"])
+def test_the_public_page_can_be_switched_off_like_the_docs(tmp_path, off):
+    env = {"INTAKE_VAR_DIR": str(tmp_path), "INTAKE_WEB": off}
+    assert Settings.from_env(env).web_enabled is False
+    assert Settings.from_env({**env, "INTAKE_WEB": "1"}).web_enabled is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5005",
+        "http://127.0.0.1:43123/",
+        "https://chat.southampton.gov.uk",
+        "HTTPS://Chat.Example.org:8443/socket.io/?a=1&b=2#top",
+        "http://[::1]:5005",
+        "http://localhost:5005",
+    ],
+)
+def test_absolute_http_urls_are_accepted_as_given(tmp_path, url):
+    env = {"INTAKE_VAR_DIR": str(tmp_path), "CHAT_SOCKET_URL": url, "EXIT_URL": url}
+    settings = Settings.from_env(env)
+    assert settings.chat_socket_url == settings.exit_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "chat.example.org",  # not absolute
+        "/socket.io",
+        "//chat.example.org",
+        "ftp://chat.example.org",
+        "javascript:alert(1)",
+        "data:text/html,<p>",
+        "ws://127.0.0.1:5005",  # the page derives the WebSocket origin itself
+        "http://",
+        "http:///path",
+        "https://user:password@chat.example.org",
+        "https://user@chat.example.org",
+        "https://chat.example.org/a b",
+        "https://chat.example.org/\t",
+        "https://chat.example.org/\n",
+        "https://chat.example.org/\x00",
+        "https://chat.example.org/\u2028",  # a line separator
+        "https://chat.example.org/\u200b",  # zero width
+        "https://chat.example.org/\u202e",  # right-to-left override
+        'https://chat.example.org/" onmouseover="x',
+        "https://chat.example.org/'x",
+        "https://chat.example.org/<script>",
+        "https://chat.example.org/`",
+        "https://chat.example.org\\@evil.example",
+        "https://chat.example.org:99999",
+        "https://chat.example.org:port",
+        "https://chat.example.org:",
+        "https://chat.example.org:0",
+        "https://[::1",
+        "https://[chat.example.org]",
+        "https://[fe80::1%25eth0]:5005",
+        "https://chat;example.org",  # would end a CSP source
+        "https://chat,example.org",
+        "https://chat_example.org",
+        "https://chät.example.org",  # punycode, please
+        "https://-chat.example.org",
+    ],
+)
+@pytest.mark.parametrize("name", ["CHAT_SOCKET_URL", "EXIT_URL"])
+def test_anything_but_an_absolute_http_url_with_a_host_stops_the_service(tmp_path, name, url):
+    with pytest.raises(ValueError, match=f"^{name} must be an absolute http:// or https:// URL"):
+        Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), name: url})
+
+
+def test_urls_are_checked_however_the_settings_are_made(tmp_path):
+    from dataclasses import replace
+
+    settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path)})
+    with pytest.raises(ValueError, match=r"^EXIT_URL"):
+        replace(settings, exit_url="javascript:alert(1)")
+    with pytest.raises(ValueError, match=r"^CHAT_SOCKET_URL"):
+        replace(settings, chat_socket_url="http://a@b")

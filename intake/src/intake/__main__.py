@@ -72,8 +72,16 @@ def cmd_serve(settings: Settings, _args) -> int:
         logsafe.install(keep=[settings.host])
 
     logsafe.install(keep=[settings.host])  # the listen address is not a client's: keep it
+    pages = []
+    if settings.web_enabled:
+        pages.append("chat page at /")
+    if settings.docs_enabled:
+        pages.append("docs at /docs")
     logging.getLogger("intake").info(
-        "intake service listening on http://%s:%s (docs at /docs)", settings.host, settings.port
+        "intake service listening on http://%s:%s%s",
+        settings.host,
+        settings.port,
+        f" ({', '.join(pages)})" if pages else "",
     )
     app.run(
         host=settings.host,

@@ -1,9 +1,10 @@
 """The Sanic app: thin handlers that translate between HTTP and the store, triage and contract.
 
-Every answer is JSON (except the /docs page and its stylesheet), carries the security headers, and
-no log line holds a client's IP address: Sanic's access log is off and replaced by one that never
-looks at the peer and names the route (`/api/v1/staff/referrals/<referral_id:uuid>`), not the URL
-asked for, so neither ids, query strings nor whatever a client put in a path reach the log.
+Every answer is JSON (except the /docs page, the public chat pages and their assets), carries the
+security headers, and no log line holds a client's IP address: Sanic's access log is off and
+replaced by one that never looks at the peer and names the route
+(`/api/v1/staff/referrals/<referral_id:uuid>`, `/assets/<path:path>`), not the URL asked for, so
+neither ids, query strings nor whatever a client put in a path reach the log.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from sanic import Request, Sanic
 from sanic.exceptions import RequestCancelled, SanicException
 from sanic.handlers import ErrorHandler
-from sanic.response import HTTPResponse, raw
+from sanic.response import HTTPResponse, empty, raw
 from sanic.response import json as json_response
 from sanic_ext import Extend
 from sqlalchemy import text
@@ -35,6 +36,7 @@ from intake.store import (
     ReferralConflict,
     Store,
 )
+from intake.web import ASSET_HEADERS, ASSETS_ROUTE, HTML, etag_matches, load_site
 
 log = logging.getLogger("intake")
 access_log = logging.getLogger("intake.access")
@@ -196,7 +198,12 @@ def create_app(
 
     @app.on_response
     async def headers_and_access_log(request: Request, response: HTTPResponse):
+        # A handler may set its own policy (request.ctx.content_security_policy: /docs, the chat
+        # pages) or change other security headers (request.ctx.security_headers: the widget's
+        # assets); every other header, and every error answer, keeps SECURITY_HEADERS.
         for header, value in SECURITY_HEADERS.items():
+            response.headers[header] = value
+        for header, value in getattr(request.ctx, "security_headers", {}).items():
             response.headers[header] = value
         csp = getattr(request.ctx, "content_security_policy", None)
         if csp:
@@ -226,6 +233,43 @@ def create_app(
         @app.get(CSS_PATH)
         async def docs_stylesheet(request: Request):
             return raw(css, content_type="text/css; charset=utf-8")
+
+    if settings.web_enabled:
+        # Read, rendered and indexed once, at start-up (web.py): a missing page stops the service;
+        # a widget not yet built only warns, and the page, which gives the phone numbers, is served.
+        site = load_site(
+            settings.web_dir, socket_url=settings.chat_socket_url, exit_url=settings.exit_url
+        )
+        if site.missing_assets:
+            log.warning(
+                "the chat widget is not built (%s missing from %s): run `make install`, which "
+                "builds it; until then the chat page is served without its script and style",
+                ", ".join(site.missing_assets),
+                settings.web_dir / "dist",
+            )
+
+        def page_handler(route: str):
+            page = site.pages[route]
+
+            async def public_page(request: Request):
+                request.ctx.content_security_policy = site.content_security_policy
+                return raw(page.body, content_type=HTML, headers=page.headers)
+
+            return public_page
+
+        for route in site.pages:
+            name = "web_page_" + (route.strip("/") or "index")
+            app.add_route(page_handler(route), route, methods=["GET", "HEAD"], name=name)
+
+        @app.route(ASSETS_ROUTE, methods=["GET", "HEAD"])
+        async def web_asset(request: Request, path: str):
+            asset = site.asset(path)
+            if asset is None:
+                return problem(404, *ERROR_ANSWERS[404])
+            request.ctx.security_headers = ASSET_HEADERS
+            if etag_matches(request.headers.get("if-none-match"), asset.etag):
+                return empty(status=304, headers={"ETag": asset.etag})
+            return raw(asset.body, content_type=asset.content_type, headers={"ETag": asset.etag})
 
     @app.get("/healthz")
     async def healthz(request: Request):

@@ -6,11 +6,14 @@ an encryption keyring created there on first run (files with 0600 permissions, n
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from intake.crypto import Keyring, generate_key_line
 
@@ -18,6 +21,12 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 INTAKE_DIR = REPO_ROOT / "intake"
 CONTRACT_FILE = REPO_ROOT / "contracts" / "referral.v1.schema.json"
 OPENAPI_FILE = INTAKE_DIR / "openapi.json"
+# The public chat page and its widget: pages under web/pages, built assets under web/dist.
+WEB_DIR = REPO_ROOT / "web"
+# The Rasa server's socket.io endpoint, as the browser reaches it, and the neutral site that
+# quick exit sends people to.
+CHAT_SOCKET_URL = "http://127.0.0.1:5005"
+EXIT_URL = "https://www.bbc.co.uk/weather"
 
 MAX_BODY_BYTES = 64 * 1024
 # The generated token is 43 characters (256 random bits); a configured one must not be guessable.
@@ -45,6 +54,16 @@ class Settings:
     retain_preview_days: int = 30
     retain_audit_days: int = 6 * 365
     docs_enabled: bool = True
+    web_enabled: bool = True
+    web_dir: Path = WEB_DIR
+    chat_socket_url: str = CHAT_SOCKET_URL
+    exit_url: str = EXIT_URL
+
+    def __post_init__(self) -> None:
+        # Checked here, not only in from_env: both URLs go into HTML and the socket URL's origin
+        # into the pages' Content-Security-Policy, however the settings were made.
+        check_public_url("CHAT_SOCKET_URL", self.chat_socket_url)
+        check_public_url("EXIT_URL", self.exit_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -82,7 +101,11 @@ class Settings:
             retain_referrals_days=_int(env, "INTAKE_RETAIN_REFERRALS_DAYS", 6 * 365),
             retain_preview_days=_int(env, "INTAKE_RETAIN_PREVIEW_DAYS", 30),
             retain_audit_days=_int(env, "INTAKE_RETAIN_AUDIT_DAYS", 6 * 365),
-            docs_enabled=env.get("INTAKE_DOCS", "1").lower() not in {"0", "false", "no", "off"},
+            docs_enabled=_switch(env, "INTAKE_DOCS"),
+            web_enabled=_switch(env, "INTAKE_WEB"),
+            web_dir=Path(env.get("INTAKE_WEB_DIR") or str(WEB_DIR)).resolve(),
+            chat_socket_url=env.get("CHAT_SOCKET_URL") or CHAT_SOCKET_URL,
+            exit_url=env.get("EXIT_URL") or EXIT_URL,
         )
 
 
@@ -103,6 +126,70 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(plain):
             return driver + url[len(plain) :]
     return url
+
+
+# A host as the pages and the Content-Security-Policy may name it: a DNS name in ASCII (punycode
+# for international names) or an IP address. Nothing that could end a CSP source or an attribute.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\"'<>`\\]")
+
+
+def check_public_url(name: str, url: str) -> str:
+    """Refuse (ValueError naming the variable) anything but an absolute http(s) URL with a host,
+    no user or password, and no whitespace, control characters, quotes, backslash or `<>`."""
+
+    def refuse(why: str) -> ValueError:
+        return ValueError(f"{name} must be an absolute http:// or https:// URL with a host ({why})")
+
+    if not isinstance(url, str) or not url:
+        raise refuse("it is empty")
+    # isprintable() is False for every control, format (bidi, zero-width) and whitespace
+    # character but the ASCII space, which the pattern refuses.
+    if _UNSAFE_IN_URL.search(url) or not url.isprintable():
+        raise refuse("it holds whitespace, a control character, a quote, a backslash or <>")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        raise refuse("it does not parse as a URL") from None
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise refuse("the scheme is not http or https")
+    if "@" in parts.netloc:
+        raise refuse("it must not carry a user name or password")
+    host = parts.hostname or ""
+    if not host:
+        raise refuse("it has no host")
+    if parts.netloc.endswith(":") or port == 0:
+        raise refuse("its port is empty or 0")
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise refuse("the host in [] is not an IPv6 address") from None
+        if "%" in host:  # a zone id means nothing to another machine, nor to a CSP
+            raise refuse("the IPv6 address carries a zone id")
+    elif not _HOST_NAME.fullmatch(host):
+        raise refuse("the host is not a DNS name in ASCII or an IP address")
+    return url
+
+
+def url_origins(url: str) -> tuple[str, str]:
+    """The socket.io origins of a checked URL for a Content-Security-Policy: its WebSocket origin
+    (http -> ws, https -> wss) and its HTTP origin (long-polling), each scheme://host[:port]."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    socket_scheme = {"http": "ws", "https": "wss"}[scheme]
+    return f"{socket_scheme}://{host}{port}", f"{scheme}://{host}{port}"
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool:
+    """On unless set to 0, false, no or off."""
+    return env.get(name, "1").lower() not in {"0", "false", "no", "off"}
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
