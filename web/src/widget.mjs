@@ -69,6 +69,8 @@ export class ChatWidget {
     this.failedAttempts = 0;
     this.waitingForReply = false;
     this.slowReplyTimer = null;
+    this.inSession = false; // connected, and in the conversation's room on the server
+    this.unsent = []; // messages written while not in the session, sent once it is back
     this.resumed = false;
     this.sessionId = readStoredSession();
     if (this.sessionId) {
@@ -287,11 +289,17 @@ export class ChatWidget {
     });
     this.socket = socket;
 
+    // A message goes only once the server has put this connection in the conversation's room
+    // (session_confirm): a message sent before that, after a reconnection, would be answered into
+    // a room this connection is not yet in, and the answer lost. Until then messages wait here.
     socket.on("connect", () => {
-      const again = this.everConnected;
       this.failedAttempts = 0;
       this.hideError();
       socket.emit("session_request", { session_id: this.sessionId });
+    });
+    socket.on("session_confirm", () => {
+      const again = this.everConnected;
+      this.inSession = true;
       if (again) {
         this.setStatus("Connected again. You can carry on.");
       } else {
@@ -303,9 +311,11 @@ export class ChatWidget {
           this.send(GREETING, null);
         }
       }
+      this.sendUnsent();
     });
     socket.on("bot_uttered", (message) => this.receive(message));
     socket.on("disconnect", (reason) => {
+      this.inSession = false;
       if (reason === "io client disconnect") {
         return;
       }
@@ -345,6 +355,11 @@ export class ChatWidget {
       this.showInputError(`Your message is ${text.length.toLocaleString("en-GB")} characters long. Send it in parts of up to ${MAX_MESSAGE_LENGTH.toLocaleString("en-GB")} characters.`);
       return;
     }
+    if (!this.socket) {
+      // Nowhere to send it: the message stays in the box, and the error gives the numbers.
+      this.showError();
+      return;
+    }
     this.clearInputError();
     this.input.value = "";
     this.clearReplies();
@@ -353,16 +368,38 @@ export class ChatWidget {
 
   // `shown` is what the transcript shows as the person's message (null: nothing, for the greeting).
   send(message, shown) {
+    if (!this.socket) {
+      // No assistant to send to (the page names no valid socket URL): say so, with the numbers.
+      this.showError();
+      return;
+    }
     if (shown !== null) {
       this.addMessage("user", shown);
     }
-    this.socket.emit("user_uttered", { message, session_id: this.sessionId });
-    if (this.socket.connected) {
+    if (this.inSession) {
+      this.socket.emit("user_uttered", { message, session_id: this.sessionId });
       this.setStatus("The assistant is typing…");
     } else {
-      this.setStatus("Not connected. Your message will be sent when the connection is back.");
+      this.unsent.push(message);
+      this.setStatus(
+        this.everConnected
+          ? "Not connected. Your message will be sent when the connection is back."
+          : "Connecting to the assistant. Your message will be sent when it is connected.",
+      );
     }
     this.startWaiting();
+  }
+
+  // The messages written while not connected, in the order they were written.
+  sendUnsent() {
+    const messages = this.unsent.splice(0);
+    for (const message of messages) {
+      this.socket.emit("user_uttered", { message, session_id: this.sessionId });
+    }
+    if (messages.length) {
+      this.setStatus("The assistant is typing…");
+      this.startWaiting();
+    }
   }
 
   startWaiting() {
@@ -392,6 +429,7 @@ export class ChatWidget {
       this.socket = null;
     }
     this.sessionId = null;
+    this.unsent = [];
     this.root.replaceChildren();
   }
 }
