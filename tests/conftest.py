@@ -11,6 +11,10 @@ from rasa_sdk import Tracker
 
 from nlp.pipeline import build
 from tests.live import live_stack  # noqa: F401 (the session's live Rasa stack, tests/live.py)
+from tests.web import (  # noqa: F401 (the web chat's whole stack and the browser, tests/web.py)
+    browser_type_launch_args,
+    web_stack,
+)
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
