@@ -71,13 +71,21 @@ def next_step(
     immediate_danger: Optional[Text],
     advised_999: bool,
     concern: Optional[Text],
+    asked_to_refer: bool = False,
 ) -> Text:
-    """What follows the screening questions; data/rules/next_steps.yml says what each step says."""
+    """What follows the screening questions; data/rules/next_steps.yml says what each step says.
+
+    A child who is, or may be, in immediate danger means 999 first. Once 999 has been advised, a
+    person who then asks to make a referral (``asked_to_refer``: their latest message asked) is
+    taken through it: the guidance says to tell Children's Services once the police are called.
+    """
     if referrer_type == CHILD:
         return "childline"
-    if immediate_danger == "yes":
-        return "after_999" if advised_999 else "call_999"
-    if immediate_danger == "not_sure":
+    if immediate_danger in ("yes", "not_sure"):
+        if advised_999 and asked_to_refer:
+            return "referral"
+        if immediate_danger == "yes":
+            return "after_999" if advised_999 else "call_999"
         return "unsure_danger"
     return {DISCLOSURE_INTENT: "disclosure", WORRY_INTENT: "worry", REFERRAL_INTENT: "referral"}.get(
         concern, "menu"
@@ -101,6 +109,14 @@ def latest_concern(tracker: Tracker) -> Optional[Text]:
             intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
             if intent in CONCERN_INTENTS:
                 return intent
+    return None
+
+
+def latest_intent(tracker: Tracker) -> Optional[Text]:
+    """The intent of the person's latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return (event.get("parse_data") or {}).get("intent", {}).get("name")
     return None
 
 
@@ -177,6 +193,7 @@ class ActionChooseNextSteps(Action):
             tracker.get_slot(IMMEDIATE_DANGER),
             bool(tracker.get_slot(ADVISED_999)),
             latest_concern(tracker),
+            asked_to_refer=latest_intent(tracker) == REFERRAL_INTENT,
         )
         events: List[EventType] = [SlotSet(NEXT_STEP, step)]
         if step in ("call_999", "unsure_danger"):

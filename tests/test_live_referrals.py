@@ -340,3 +340,28 @@ def test_danger_typed_as_the_description_gets_999_first_and_is_kept_as_the_descr
         "advised_999": True,
         "child_location_now": "at home I think",
     }
+
+
+@pytest.mark.parametrize(
+    "danger",
+    ["he's hitting her right now", "/not_sure"],
+    ids=["a danger described", "not sure about danger"],
+)
+def test_after_999_is_advised_the_person_can_still_make_the_referral(live_stack, danger):
+    # The guidance: once the police have been called, tell Children's Services as well.
+    chat = live_stack.conversation()
+    before = len(live_stack.intake.payloads())
+    chat.texts("hi")
+    chat.texts("/identify_as_public")
+    first = chat.texts(danger)
+    assert "call 999 now" in " ".join(first).lower()
+    intro = " ".join(chat.texts("i want to report it"))
+    assert "Would you like to stay anonymous?" in intro
+    summary = answer_all(chat, ANONYMOUS_NEIGHBOUR)
+    assert summary[0].startswith("Here is exactly what will be sent:")
+    assert "Your reference is SCS-2026-" in " ".join(chat.texts("send it"))
+    [payload] = new_payloads(live_stack.intake, before)
+    assert payload["safety"]["advised_999"] is True
+    assert payload["safety"]["immediate_danger"] is True  # a child who is, or may be, in danger
+    assert payload["provisional_triage"]["rag"] == "red"
+    assert payload["referrer"]["anonymous"] is True and payload["referrer"]["name"] is None

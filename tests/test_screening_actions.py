@@ -51,6 +51,47 @@ def test_the_next_step_fits_the_person_and_their_concern(referrer, danger, advis
     assert next_step(referrer, danger, advised, concern) == step
 
 
+@pytest.mark.parametrize(
+    "danger, advised, step",
+    [
+        ("yes", True, "referral"),
+        ("not_sure", True, "referral"),
+        ("yes", False, "call_999"),  # 999 has not been said yet: it comes first
+        ("not_sure", False, "unsure_danger"),
+    ],
+)
+def test_after_999_is_advised_a_request_to_refer_starts_the_referral(danger, advised, step):
+    assert next_step("public", danger, advised, "request_referral", asked_to_refer=True) == step
+
+
+def test_a_child_asking_to_refer_after_danger_is_still_pointed_to_childline():
+    assert next_step("child", "yes", True, "request_referral", asked_to_refer=True) == "childline"
+
+
+async def test_asking_to_refer_after_a_danger_message_starts_the_referral_not_999_again():
+    tracker = make_tracker(
+        slots={"referrer_type": "public", "immediate_danger": "yes", "advised_999": True},
+        events=[
+            user_event("report_immediate_danger", "he's hitting her right now"),
+            user_event("request_referral", "i want to report it"),
+        ],
+    )
+    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("next_step", "referral")]
+
+
+async def test_after_a_danger_message_mentioning_an_earlier_request_999_comes_without_the_form():
+    tracker = make_tracker(
+        slots={"referrer_type": "public", "immediate_danger": "yes", "advised_999": True},
+        events=[
+            user_event("request_referral", "i want to make a referral"),
+            user_event("report_immediate_danger", "he's got a knife"),
+        ],
+    )
+    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("next_step", "after_999")]
+
+
 async def test_the_form_asks_about_danger_first_after_a_worry():
     tracker = make_tracker(
         events=[user_event("express_worry_about_child", "i'm worried about the boy next door")]
