@@ -50,17 +50,24 @@ SHORT_ANSWER_WORDS = 8
 
 
 def screening_questions(
-    referrer_type: Optional[Text], immediate_danger: Optional[Text], described_a_concern: bool
+    referrer_type: Optional[Text],
+    immediate_danger: Optional[Text],
+    described_a_concern: bool,
+    refer_after_999: bool = False,
 ) -> List[Text]:
     """The screening questions still to ask, in order (Rasa skips those already answered).
 
     Nothing more is asked once the person says a child is, or may be, in immediate danger (999
     comes first), or once a child or young person is talking about themselves (Childline, not a
-    referral). A person who has described a concern is asked about danger first; someone who
-    only said hello is first asked who they are.
+    referral), except who is asking when someone already told to call 999 then asks to refer
+    (``refer_after_999``): a child is not put through the referral, and a member of the public is
+    offered anonymity. A person who has described a
+    concern is asked about danger first; someone who only said hello is first asked who they are.
     """
-    if immediate_danger in ("yes", "not_sure") or referrer_type == CHILD:
+    if referrer_type == CHILD:
         return []
+    if immediate_danger in ("yes", "not_sure"):
+        return [REFERRER_TYPE] if refer_after_999 else []
     if described_a_concern:
         return [IMMEDIATE_DANGER, REFERRER_TYPE]
     return [REFERRER_TYPE, IMMEDIATE_DANGER]
@@ -76,13 +83,13 @@ def next_step(
     """What follows the screening questions; data/rules/next_steps.yml says what each step says.
 
     A child who is, or may be, in immediate danger means 999 first. Once 999 has been advised, a
-    person who then asks to make a referral (``asked_to_refer``: their latest message asked) is
+    person who then asks to make a referral (``asked_to_refer``) and has said who they are is
     taken through it: the guidance says to tell Children's Services once the police are called.
     """
     if referrer_type == CHILD:
         return "childline"
     if immediate_danger in ("yes", "not_sure"):
-        if advised_999 and asked_to_refer:
+        if advised_999 and asked_to_refer and referrer_type:
             return "referral"
         if immediate_danger == "yes":
             return "after_999" if advised_999 else "call_999"
@@ -112,12 +119,16 @@ def latest_concern(tracker: Tracker) -> Optional[Text]:
     return None
 
 
-def latest_intent(tracker: Tracker) -> Optional[Text]:
-    """The intent of the person's latest message."""
+def asked_to_refer_since_danger(tracker: Tracker) -> bool:
+    """Whether the person asked to make a referral after their latest message about danger."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            return (event.get("parse_data") or {}).get("intent", {}).get("name")
-    return None
+            intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+            if intent == REFERRAL_INTENT:
+                return True
+            if intent == DANGER_INTENT:
+                return False
+    return False
 
 
 def described_danger_or_concern(tracker: Tracker) -> bool:
@@ -145,6 +156,7 @@ class ValidateScreeningForm(FormValidationAction):
             tracker.get_slot(REFERRER_TYPE),
             tracker.get_slot(IMMEDIATE_DANGER),
             described_danger_or_concern(tracker),
+            refer_after_999=bool(tracker.get_slot(ADVISED_999)) and asked_to_refer_since_danger(tracker),
         )
 
     async def extract_referrer_type(
@@ -193,7 +205,7 @@ class ActionChooseNextSteps(Action):
             tracker.get_slot(IMMEDIATE_DANGER),
             bool(tracker.get_slot(ADVISED_999)),
             latest_concern(tracker),
-            asked_to_refer=latest_intent(tracker) == REFERRAL_INTENT,
+            asked_to_refer=asked_to_refer_since_danger(tracker),
         )
         events: List[EventType] = [SlotSet(NEXT_STEP, step)]
         if step in ("call_999", "unsure_danger"):

@@ -65,25 +65,49 @@ class Conversation:
         return [reply.get("text", "") for reply in self.say(message)]
 
 
+def assistant_env(workdir: Path, actions_port: int, intake_url: str, service_token: str) -> Dict[str, str]:
+    """The Rasa and action servers' environment for a test session: state under `workdir`, the
+    outbox retrying fast, referrals handed to `intake_url`."""
+    return {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "TRACKER_STORE_DB": str(workdir / "rasa.db"),
+        "OUTBOX_PATH": str(workdir / "outbox.db"),
+        "INTAKE_URL": intake_url,
+        "INTAKE_SERVICE_TOKEN": service_token,
+        "OUTBOX_RETRY_INITIAL_SECONDS": "0.2",
+        "OUTBOX_RETRY_MAX_SECONDS": "1",
+        "OUTBOX_POLL_SECONDS": "0.2",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+
+
+def rasa_server_command(port: int) -> List[str]:
+    """`rasa run` with the trained model, REST and socket.io channels, on 127.0.0.1 only."""
+    return [
+        str(BIN / "rasa"),
+        "run",
+        "--model",
+        str(MODEL),
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        "endpoints.yml",
+    ]
+
+
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
     assert MODEL.exists(), f"{MODEL} is missing: run `make train` first (make test does)"
     workdir = tmp_path_factory.mktemp("live")
     intake = StandInIntake()
     actions_port, rasa_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "TRACKER_STORE_DB": str(workdir / "rasa.db"),
-        "OUTBOX_PATH": str(workdir / "outbox.db"),
-        "INTAKE_URL": intake.url,
-        "INTAKE_SERVICE_TOKEN": SERVICE_TOKEN,
-        "OUTBOX_RETRY_INITIAL_SECONDS": "0.2",
-        "OUTBOX_RETRY_MAX_SECONDS": "1",
-        "OUTBOX_POLL_SECONDS": "0.2",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-    }
+    env = assistant_env(workdir, actions_port, intake.url, SERVICE_TOKEN)
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     with actions_log.open("w") as a_out, rasa_log.open("w") as r_out:
         actions = subprocess.Popen(
@@ -94,20 +118,7 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
             stderr=subprocess.STDOUT,
         )
         rasa = subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(rasa_port),
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-            ],
+            rasa_server_command(rasa_port),
             cwd=ROOT,
             env=env,
             stdout=r_out,

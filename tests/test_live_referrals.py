@@ -365,3 +365,23 @@ def test_after_999_is_advised_the_person_can_still_make_the_referral(live_stack,
     assert payload["safety"]["immediate_danger"] is True  # a child who is, or may be, in danger
     assert payload["provisional_triage"]["rag"] == "red"
     assert payload["referrer"]["anonymous"] is True and payload["referrer"]["name"] is None
+
+
+def test_a_child_in_danger_who_then_asks_to_report_is_asked_who_they_are_and_given_childline(live_stack):
+    chat = live_stack.conversation()
+    before = len(live_stack.intake.payloads())
+    first = chat.texts("my dad is hitting me right now")
+    assert first[0].startswith(CALL_999_NOW)
+    asked = " ".join(chat.texts("i want to report him"))
+    assert "which of these describes you?" in asked
+    answer = " ".join(chat.texts("/identify_as_child"))
+    assert "0800 1111" in answer
+    assert "Would you like to stay anonymous?" not in answer
+    assert new_payloads(live_stack.intake, before) == []
+
+
+def test_an_adult_in_danger_who_then_asks_to_report_says_who_they_are_then_refers(live_stack):
+    chat = live_stack.conversation()
+    assert chat.texts("he's got a knife and he's shouting at her")[0].startswith(CALL_999_NOW)
+    assert "which of these describes you?" in " ".join(chat.texts("i want to report it"))
+    assert "Would you like to stay anonymous?" in " ".join(chat.texts("/identify_as_public"))

@@ -64,6 +64,41 @@ def test_after_999_is_advised_a_request_to_refer_starts_the_referral(danger, adv
     assert next_step("public", danger, advised, "request_referral", asked_to_refer=True) == step
 
 
+@pytest.mark.parametrize("danger", ["yes", "not_sure"])
+def test_someone_told_to_call_999_who_asks_to_refer_is_first_asked_who_they_are(danger):
+    assert screening_questions(None, danger, described_a_concern=True, refer_after_999=True) == [
+        "referrer_type"
+    ]
+    assert next_step(None, danger, True, "request_referral", asked_to_refer=True) != "referral"
+
+
+async def test_yes_to_the_danger_question_after_asking_to_refer_means_999_before_any_question():
+    tracker = make_tracker(
+        slots={"immediate_danger": "yes", "advised_999": False},
+        events=[user_event("request_referral", "i want to make a referral"), user_event("affirm", "/affirm")],
+    )
+    slots = await ValidateScreeningForm().required_slots(
+        ["immediate_danger", "referrer_type"], CollectingDispatcher(), tracker, {}
+    )
+    assert slots == []
+    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("next_step", "call_999"), SlotSet("advised_999", True)]
+
+
+async def test_asking_to_refer_after_a_danger_message_asks_who_is_asking_when_nobody_said():
+    tracker = make_tracker(
+        slots={"immediate_danger": "yes", "advised_999": True},
+        events=[
+            user_event("report_immediate_danger", "my dad is hitting me right now"),
+            user_event("request_referral", "i want to report him"),
+        ],
+    )
+    slots = await ValidateScreeningForm().required_slots(
+        ["immediate_danger", "referrer_type"], CollectingDispatcher(), tracker, {}
+    )
+    assert slots == ["referrer_type"]
+
+
 def test_a_child_asking_to_refer_after_danger_is_still_pointed_to_childline():
     assert next_step("child", "yes", True, "request_referral", asked_to_refer=True) == "childline"
 

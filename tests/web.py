@@ -27,7 +27,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from tests.live import BIN, MODEL, ROOT, free_port, wait_until_up
+from tests.live import MODEL, ROOT, assistant_env, free_port, rasa_server_command, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -164,19 +164,9 @@ def web_stack(tmp_path_factory) -> Iterator[WebStack]:
     service_token = secrets.token_urlsafe(32)
     socket_url = f"http://127.0.0.1:{rasa_port}"
     intake_env = _intake_env(workdir, intake_port, service_token, socket_url, neutral.url)
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "TRACKER_STORE_DB": str(workdir / "rasa.db"),
-        "OUTBOX_PATH": str(workdir / "outbox.db"),
-        "INTAKE_URL": f"http://127.0.0.1:{intake_port}/api/v1/referrals",
-        "INTAKE_SERVICE_TOKEN": service_token,
-        "OUTBOX_RETRY_INITIAL_SECONDS": "0.2",
-        "OUTBOX_RETRY_MAX_SECONDS": "1",
-        "OUTBOX_POLL_SECONDS": "0.2",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-    }
+    env = assistant_env(
+        workdir, actions_port, f"http://127.0.0.1:{intake_port}/api/v1/referrals", service_token
+    )
     logs = [workdir / "intake.log", workdir / "actions.log", workdir / "rasa.log"]
     processes: List[subprocess.Popen] = []
     try:
@@ -185,24 +175,7 @@ def web_stack(tmp_path_factory) -> Iterator[WebStack]:
         commands = [
             ([str(INTAKE_PYTHON), "-m", "intake", "serve"], ROOT / "intake", intake_env),
             ([sys.executable, "-m", "actions.server", "--port", str(actions_port)], ROOT, env),
-            (
-                [
-                    str(BIN / "rasa"),
-                    "run",
-                    "--model",
-                    str(MODEL),
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(rasa_port),
-                    "--credentials",
-                    "credentials.yml",
-                    "--endpoints",
-                    "endpoints.yml",
-                ],
-                ROOT,
-                env,
-            ),
+            (rasa_server_command(rasa_port), ROOT, env),
         ]
         for (command, cwd, process_env), log in zip(commands, logs, strict=True):
             with log.open("w") as out:

@@ -301,7 +301,12 @@ export class ChatWidget {
       const again = this.everConnected;
       this.inSession = true;
       if (again) {
-        this.setStatus("Connected again. You can carry on.");
+        // An answer the server sent while this tab was not connected does not come again.
+        this.setStatus(
+          this.waitingForReply && this.unsent.length === 0
+            ? "Connected again. If you did not get an answer to your last message, please send it again."
+            : "Connected again. You can carry on.",
+        );
       } else {
         this.everConnected = true;
         this.setStatus("Connected.");
@@ -316,10 +321,14 @@ export class ChatWidget {
     socket.on("bot_uttered", (message) => this.receive(message));
     socket.on("disconnect", (reason) => {
       this.inSession = false;
+      this.takeBackBuffered(socket);
       if (reason === "io client disconnect") {
         return;
       }
       this.setStatus("The connection was lost. Trying to reconnect…");
+      if (reason === "io server disconnect") {
+        socket.connect(); // socket.io does not reconnect by itself after the server closed it
+      }
     });
     socket.on("connect_error", () => {
       this.failedAttempts += 1;
@@ -357,6 +366,7 @@ export class ChatWidget {
     }
     if (!this.socket) {
       // Nowhere to send it: the message stays in the box, and the error gives the numbers.
+      this.clearInputError();
       this.showError();
       return;
     }
@@ -379,6 +389,7 @@ export class ChatWidget {
     if (this.inSession) {
       this.socket.emit("user_uttered", { message, session_id: this.sessionId });
       this.setStatus("The assistant is typing…");
+      this.startWaiting();
     } else {
       this.unsent.push(message);
       this.setStatus(
@@ -387,7 +398,16 @@ export class ChatWidget {
           : "Connecting to the assistant. Your message will be sent when it is connected.",
       );
     }
-    this.startWaiting();
+  }
+
+  // A message emitted just as the connection died unnoticed (a missed ping) sits in socket.io's
+  // own buffer, which it would send on reconnection before session_request: it joins ours instead.
+  takeBackBuffered(socket) {
+    const buffered = socket.sendBuffer.splice(0);
+    const messages = buffered
+      .filter((packet) => Array.isArray(packet.data) && packet.data[0] === "user_uttered")
+      .map((packet) => packet.data[1].message);
+    this.unsent.unshift(...messages);
   }
 
   // The messages written while not connected, in the order they were written.
