@@ -61,8 +61,8 @@ def screening_questions(
     comes first), or once a child or young person is talking about themselves (Childline, not a
     referral), except who is asking when someone already told to call 999 then asks to refer
     (``refer_after_999``): a child is not put through the referral, and a member of the public is
-    offered anonymity. A person who has described a
-    concern is asked about danger first; someone who only said hello is first asked who they are.
+    offered anonymity. A person who has described a concern is asked about danger first; someone
+    who only said hello is first asked who they are.
     """
     if referrer_type == CHILD:
         return []
