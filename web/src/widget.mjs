@@ -377,12 +377,8 @@ export class ChatWidget {
   }
 
   // `shown` is what the transcript shows as the person's message (null: nothing, for the greeting).
+  // Only called with a socket: sendTyped checks, and the greeting and quick replies come from one.
   send(message, shown) {
-    if (!this.socket) {
-      // No assistant to send to (the page names no valid socket URL): say so, with the numbers.
-      this.showError();
-      return;
-    }
     if (shown !== null) {
       this.addMessage("user", shown);
     }
