@@ -1304,7 +1304,7 @@ _CONSENT_NAMES = {"yes": "given", "no": "refused", "not_sought": "not asked for"
 
 def summary_lines(payload: Mapping[Text, Any]) -> List[Text]:
     """The summary shown before sending: exactly what will be sent, one line per field a person
-    would recognise, "not given" where the answer is unknown.
+    would recognise, in the order the questions were asked, "not given" where the answer is unknown.
 
     Left out: the ids, channel and preview flag (nothing the person would recognise) and the
     provisional triage (an internal, provisional rating: the assistant never tells a person whether
@@ -1317,15 +1317,16 @@ def summary_lines(payload: Mapping[Text, Any]) -> List[Text]:
     if referrer.get("anonymous"):
         lines.append(ANONYMOUS_LINE)
     else:
-        lines += [
-            f"Your name: {_shown(referrer.get('name'))}",
-            f"Your phone: {_shown(referrer.get('phone'))}",
-            f"Your email: {_shown(referrer.get('email'))}",
-        ]
+        lines.append(f"Your name: {_shown(referrer.get('name'))}")
     if referrer.get("type") == "professional":
         lines += [
             f"Your job title: {_shown(referrer.get('job_title'))}",
             f"Your organisation: {_shown(referrer.get('agency'))}",
+        ]
+    if not referrer.get("anonymous"):
+        lines += [
+            f"Your phone: {_shown(referrer.get('phone'))}",
+            f"Your email: {_shown(referrer.get('email'))}",
         ]
     lines += [
         f"Your relationship to the child: {_shown(referrer.get('relationship_to_child'))}",
