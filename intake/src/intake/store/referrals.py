@@ -1,42 +1,31 @@
-"""Storage of referrals: idempotent receipt, human references, the MASH status trail, audit and purge.
+"""The referral: received from the assistant once (idempotent, with its human reference and the
+server's triage), then the MASH queue, a referral's personal fields (every read audited), its
+status trail and the feedback owed to a professional referrer.
 
-Personal data only ever reaches the database sealed by the keyring (see crypto.py). Every read of a
-referral's personal fields and every change is written to the audit log in the same transaction.
+The payload and the reasons given for status changes are sealed by the keyring (see crypto.py),
+each bound to its own row (`payload_context`, `reason_context`). Every read of the personal fields
+and every change is written to the audit log in the same transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
-import re
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.crypto import Keyring
-from intake.models import (
-    audit_log,
-    referral_status_changes,
-    referrals,
-    staff,
-    utcnow,
-)
+from intake.models import referral_status_changes, referrals
+from intake.store.audit import write_audit
+from intake.store.base import NotFound, StoreBase, iso
 from intake.triage import feedback_due_at, triage
 
 REFERENCE_PREFIX = "SCS"
 SERVICE_ACTOR = "service:assistant"
-# Staff usernames: short and plain, so `staff:<username>` always fits the 100-character actor
-# columns (PostgreSQL refuses longer values) and never carries markup or control characters.
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
-# Staff ids are PostgreSQL `integer`s; a larger number in a token must not reach the query.
-MAX_STAFF_ID = 2**31 - 1
 
 OUTCOMES = (
     "s47_enquiry",
@@ -57,10 +46,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 class ReferralConflict(Exception):
     """The referral_id is already stored with a different body."""
-
-
-class NotFound(Exception):
-    pass
 
 
 class InvalidTransition(Exception):
@@ -90,9 +75,9 @@ class Receipt:
             "rag": self.rag,
             "reasons": list(self.reasons),
             "mash_response": self.mash_response,
-            "received_at": _iso(self.received_at),
-            "due_at": _iso(self.due_at),
-            "feedback_due_at": _iso(self.feedback_due_at),
+            "received_at": iso(self.received_at),
+            "due_at": iso(self.due_at),
+            "feedback_due_at": iso(self.feedback_due_at),
         }
 
 
@@ -104,15 +89,12 @@ def format_reference(year: int, number: int) -> str:
     return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _payload_context(referral_id: str) -> bytes:
+def payload_context(referral_id: str) -> bytes:
+    """Binds a sealed payload to its referral: copied onto another row, it does not open."""
     return f"referrals:{referral_id}:payload".encode()
 
 
-def _reason_context(
+def reason_context(
     referral_id: str, from_status: str, to_status: str, actor: str, change_at: datetime
 ) -> bytes:
     """Binds a reason to its own status change. The statuses only ever move forward, so a referral
@@ -120,23 +102,12 @@ def _reason_context(
     too, so a reason cannot be moved to another row or another referral, nor its row be credited
     to someone else, without the reason failing to open."""
     return json.dumps(
-        ["referral_status_changes", referral_id, from_status, to_status, actor, _iso(change_at)],
+        ["referral_status_changes", referral_id, from_status, to_status, actor, iso(change_at)],
         separators=(",", ":"),
     ).encode()
 
 
-def _token_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-class Store:
-    def __init__(
-        self, engine: AsyncEngine, keyring: Keyring, clock: Callable[[], datetime] = utcnow
-    ):
-        self.engine = engine
-        self.keyring = keyring
-        self.clock = clock
-
+class ReferralStore(StoreBase):
     # --- receiving referrals -------------------------------------------------------------------
 
     async def receive(self, payload: dict[str, Any]) -> tuple[Receipt, bool]:
@@ -165,7 +136,7 @@ class Store:
             ).first()
         if row is None:
             return None
-        stored = self.keyring.open(row.payload_sealed, _payload_context(referral_id))
+        stored = self.keyring.open(row.payload_sealed, payload_context(referral_id))
         if not hmac.compare_digest(stored, canonical_json(payload)):
             raise ReferralConflict(referral_id)
         return self._receipt(row)
@@ -176,7 +147,7 @@ class Store:
         submitted_at = datetime.fromisoformat(
             payload["submitted_at"].upper().replace("Z", "+00:00")
         )
-        sealed = self.keyring.seal(canonical_json(payload), _payload_context(referral_id))
+        sealed = self.keyring.seal(canonical_json(payload), payload_context(referral_id))
         referrer = payload["referrer"]
         async with self.engine.begin() as conn:
             # The counter row is written first, so on SQLite this transaction takes the write lock
@@ -205,7 +176,7 @@ class Store:
                 "payload_sealed": sealed,
             }
             await conn.execute(insert(referrals).values(**values))
-            await self._audit(
+            await write_audit(
                 conn,
                 SERVICE_ACTOR,
                 "referral.received",
@@ -305,7 +276,7 @@ class Store:
         return {
             "referral_id": row.referral_id,
             "reference": row.reference,
-            "received_at": _iso(row.received_at),
+            "received_at": iso(row.received_at),
             "channel": row.channel,
             "preview": row.preview,
             "referrer_type": row.referrer_type,
@@ -313,15 +284,15 @@ class Store:
             "rag": row.rag,
             "rag_reasons": list(row.rag_reasons),
             "mash_response": row.mash_response,
-            "due_at": _iso(row.due_at),
+            "due_at": iso(row.due_at),
             "overdue": bool(
                 row.due_at is not None and row.due_at < now and row.status in OPEN_STATUSES
             ),
             "provisional_rag": row.provisional_rag,
             "status": row.status,
-            "status_changed_at": _iso(row.status_changed_at),
-            "feedback_due_at": _iso(row.feedback_due_at),
-            "feedback_given_at": _iso(row.feedback_given_at),
+            "status_changed_at": iso(row.status_changed_at),
+            "feedback_due_at": iso(row.feedback_due_at),
+            "feedback_given_at": iso(row.feedback_given_at),
         }
 
     async def read_referral(self, referral_id: str, actor: str) -> dict[str, Any]:
@@ -341,8 +312,8 @@ class Store:
                     .order_by(referral_status_changes.c.at, referral_status_changes.c.id)
                 )
             ).all()
-            await self._audit(conn, actor, "referral.read_personal", referral_id, {}, at=now)
-        payload = json.loads(self.keyring.open(row.payload_sealed, _payload_context(referral_id)))
+            await write_audit(conn, actor, "referral.read_personal", referral_id, {}, at=now)
+        payload = json.loads(self.keyring.open(row.payload_sealed, payload_context(referral_id)))
         entry = self._queue_entry(row, now)
         entry["referral"] = payload
         entry["provisional_triage"] = payload.get("provisional_triage")
@@ -351,10 +322,10 @@ class Store:
                 "from_status": change.from_status,
                 "to_status": change.to_status,
                 "actor": change.actor,
-                "at": _iso(change.at),
+                "at": iso(change.at),
                 "reason": self.keyring.open(
                     change.reason_sealed,
-                    _reason_context(
+                    reason_context(
                         referral_id, change.from_status, change.to_status, change.actor, change.at
                     ),
                 ).decode(),
@@ -399,11 +370,11 @@ class Store:
                     key_id=self.keyring.current_id,
                     reason_sealed=self.keyring.seal(
                         reason.encode(),
-                        _reason_context(referral_id, row.status, to_status, actor, now),
+                        reason_context(referral_id, row.status, to_status, actor, now),
                     ),
                 )
             )
-            await self._audit(
+            await write_audit(
                 conn,
                 actor,
                 "referral.status_changed",
@@ -411,7 +382,7 @@ class Store:
                 {"from": row.status, "to": to_status},
                 at=now,
             )
-        return {"referral_id": referral_id, "status": to_status, "status_changed_at": _iso(now)}
+        return {"referral_id": referral_id, "status": to_status, "status_changed_at": iso(now)}
 
     async def record_feedback(self, referral_id: str, actor: str) -> dict[str, Any]:
         """Record that the professional referrer has been told whether their concern progresses."""
@@ -433,7 +404,7 @@ class Store:
                 # Already recorded: say when, rather than claim it happened again now.
                 return {
                     "referral_id": referral_id,
-                    "feedback_given_at": _iso(row.feedback_given_at),
+                    "feedback_given_at": iso(row.feedback_given_at),
                 }
             result = await conn.execute(
                 update(referrals)
@@ -446,259 +417,6 @@ class Store:
                         select(referrals.c.feedback_given_at).where(referrals.c.id == row.id)
                     )
                 ).scalar_one()
-                return {"referral_id": referral_id, "feedback_given_at": _iso(given)}
-            await self._audit(conn, actor, "referral.feedback_given", referral_id, {}, at=now)
-        return {"referral_id": referral_id, "feedback_given_at": _iso(now)}
-
-    async def audit_trail(self, referral_id: str | None = None) -> list[dict[str, Any]]:
-        query = select(audit_log).order_by(audit_log.c.id)
-        if referral_id is not None:
-            query = query.where(audit_log.c.referral_id == referral_id.lower())
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        return [
-            {
-                "at": _iso(r.at),
-                "actor": r.actor,
-                "action": r.action,
-                "referral_id": r.referral_id,
-                "detail": r.detail,
-            }
-            for r in rows
-        ]
-
-    async def _audit(
-        self,
-        conn: AsyncConnection,
-        actor: str,
-        action: str,
-        referral_id: str | None,
-        detail: dict[str, Any],
-        *,
-        at: datetime | None = None,
-    ) -> None:
-        await conn.execute(
-            insert(audit_log).values(
-                at=at or self.clock(),
-                actor=actor,
-                action=action,
-                referral_id=referral_id,
-                detail=detail,
-            )
-        )
-
-    # --- staff ---------------------------------------------------------------------------------
-
-    async def issue_staff_token(self, username: str, hours: int, *, create: bool) -> str:
-        """Create the account (when asked) and give it a new bearer token, replacing any old one.
-
-        Only a SHA-256 hash of the token's random part is stored; the token is shown once.
-        """
-        if not USERNAME.fullmatch(username):
-            raise ValueError(
-                "a staff username is 1 to 64 letters, digits, '.', '_', '@' or '-', "
-                "starting with a letter or digit"
-            )
-        now = self.clock()
-        secret = secrets.token_urlsafe(32)
-        async with self.engine.begin() as conn:
-            row = (await conn.execute(select(staff).where(staff.c.username == username))).first()
-            if row is None and not create:
-                raise NotFound(username)
-            if row is not None and create:
-                raise ValueError(f"staff account {username!r} already exists")
-            values = {
-                "token_hash": _token_hash(secret),
-                "token_expires_at": now + timedelta(hours=hours),
-                "disabled_at": None,
-            }
-            if row is None:
-                staff_id = (
-                    await conn.execute(
-                        insert(staff)
-                        .values(username=username, created_at=now, **values)
-                        .returning(staff.c.id)
-                    )
-                ).scalar_one()
-            else:
-                staff_id = row.id
-                await conn.execute(update(staff).where(staff.c.id == staff_id).values(**values))
-            await self._audit(
-                conn, "admin:cli", "staff.token_issued", None, {"username": username}, at=now
-            )
-        return f"{staff_id}.{secret}"
-
-    async def disable_staff(self, username: str) -> None:
-        now = self.clock()
-        async with self.engine.begin() as conn:
-            result = await conn.execute(
-                update(staff)
-                .where(staff.c.username == username)
-                .values(disabled_at=now, token_hash=None, token_expires_at=None)
-            )
-            if result.rowcount != 1:
-                raise NotFound(username)
-            await self._audit(
-                conn, "admin:cli", "staff.disabled", None, {"username": username}, at=now
-            )
-
-    async def authenticate_staff(self, token: str) -> str | None:
-        """The username a bearer token belongs to, or None. The secret is compared in constant time."""
-        staff_id_text, sep, secret = token.partition(".")
-        if (
-            not sep
-            or not secret
-            or not (staff_id_text.isascii() and staff_id_text.isdigit())
-            or len(staff_id_text) > 10
-            or int(staff_id_text) > MAX_STAFF_ID
-        ):
-            return None
-        async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(select(staff).where(staff.c.id == int(staff_id_text)))
-            ).first()
-        if row is None or row.token_hash is None or row.disabled_at is not None:
-            # Still hash and compare, so an unknown id takes as long as a wrong secret.
-            hmac.compare_digest(_token_hash(secret), "0" * 64)
-            return None
-        if not hmac.compare_digest(_token_hash(secret), row.token_hash):
-            return None
-        if row.token_expires_at is None or row.token_expires_at <= self.clock():
-            return None
-        return row.username
-
-    # --- retention and keys --------------------------------------------------------------------
-
-    async def purge(
-        self,
-        *,
-        referrals_days: int,
-        preview_days: int,
-        audit_days: int,
-        dry_run: bool = False,
-    ) -> dict[str, int]:
-        """Delete closed referrals, preview referrals and audit rows older than their retention.
-
-        A referral that is still open is never deleted: it is counted so someone can look at it.
-        """
-        now = self.clock()
-        referral_cutoff = now - timedelta(days=referrals_days)
-        preview_cutoff = now - timedelta(days=preview_days)
-        audit_cutoff = now - timedelta(days=audit_days)
-        live_expired = and_(
-            referrals.c.preview.is_(False), referrals.c.received_at < referral_cutoff
-        )
-        closed_expired = and_(live_expired, referrals.c.status == "closed")
-        open_expired = and_(live_expired, referrals.c.status != "closed")
-        preview_expired = and_(
-            referrals.c.preview.is_(True), referrals.c.received_at < preview_cutoff
-        )
-        async with self.engine.begin() as conn:
-
-            async def count(where) -> int:
-                return int(
-                    (
-                        await conn.execute(select(func.count()).select_from(referrals).where(where))
-                    ).scalar_one()
-                )
-
-            report = {
-                "referrals_deleted": await count(closed_expired),
-                "preview_referrals_deleted": await count(preview_expired),
-                "open_referrals_kept_past_retention": await count(open_expired),
-                "audit_rows_deleted": int(
-                    (
-                        await conn.execute(
-                            select(func.count())
-                            .select_from(audit_log)
-                            .where(audit_log.c.at < audit_cutoff)
-                        )
-                    ).scalar_one()
-                ),
-            }
-            if not dry_run:
-                doomed = select(referrals.c.id).where(closed_expired | preview_expired)
-                await conn.execute(
-                    delete(referral_status_changes).where(
-                        referral_status_changes.c.referral_pk.in_(doomed)
-                    )
-                )
-                await conn.execute(delete(referrals).where(closed_expired | preview_expired))
-                await conn.execute(delete(audit_log).where(audit_log.c.at < audit_cutoff))
-                await self._audit(conn, "admin:purge", "retention.purged", None, report, at=now)
-        return report
-
-    async def key_usage(self) -> dict[int, int]:
-        """How many sealed values each key id protects."""
-        usage: dict[int, int] = {}
-        async with self.engine.connect() as conn:
-            for table in (referrals, referral_status_changes):
-                rows = await conn.execute(
-                    select(table.c.key_id, func.count()).group_by(table.c.key_id)
-                )
-                for key_id, n in rows:
-                    usage[key_id] = usage.get(key_id, 0) + n
-        return usage
-
-    async def reencrypt(self, batch: int = 200) -> int:
-        """Re-seal every value not under the current key with the current key. Returns the count."""
-        current = self.keyring.current_id
-        moved = 0
-        while True:
-            async with self.engine.begin() as conn:
-                rows = (
-                    await conn.execute(
-                        select(referrals.c.id, referrals.c.referral_id, referrals.c.payload_sealed)
-                        .where(referrals.c.key_id != current)
-                        .limit(batch)
-                    )
-                ).all()
-                for row in rows:
-                    context = _payload_context(row.referral_id)
-                    plain = self.keyring.open(row.payload_sealed, context)
-                    await conn.execute(
-                        update(referrals)
-                        .where(referrals.c.id == row.id)
-                        .values(key_id=current, payload_sealed=self.keyring.seal(plain, context))
-                    )
-                changes = (
-                    await conn.execute(
-                        select(
-                            referral_status_changes.c.id,
-                            referral_status_changes.c.from_status,
-                            referral_status_changes.c.to_status,
-                            referral_status_changes.c.actor,
-                            referral_status_changes.c.at,
-                            referral_status_changes.c.reason_sealed,
-                            referrals.c.referral_id,
-                        )
-                        .join(referrals, referrals.c.id == referral_status_changes.c.referral_pk)
-                        .where(referral_status_changes.c.key_id != current)
-                        .limit(batch)
-                    )
-                ).all()
-                for change in changes:
-                    context = _reason_context(
-                        change.referral_id,
-                        change.from_status,
-                        change.to_status,
-                        change.actor,
-                        change.at,
-                    )
-                    plain = self.keyring.open(change.reason_sealed, context)
-                    await conn.execute(
-                        update(referral_status_changes)
-                        .where(referral_status_changes.c.id == change.id)
-                        .values(key_id=current, reason_sealed=self.keyring.seal(plain, context))
-                    )
-                moved += len(rows) + len(changes)
-                if rows or changes:
-                    await self._audit(
-                        conn,
-                        "admin:cli",
-                        "keys.reencrypted",
-                        None,
-                        {"values": len(rows) + len(changes), "key_id": current},
-                    )
-            if not rows and not changes:
-                return moved
+                return {"referral_id": referral_id, "feedback_given_at": iso(given)}
+            await write_audit(conn, actor, "referral.feedback_given", referral_id, {}, at=now)
+        return {"referral_id": referral_id, "feedback_given_at": iso(now)}

@@ -1,0 +1,152 @@
+"""Maintenance: the retention purge and the encryption keys (how many values each key protects,
+re-sealing everything with the current one). Run from the command line, never over HTTP; each run
+that changes anything is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, func, select, update
+
+from intake.models import audit_log, referral_status_changes, referrals
+from intake.store.audit import write_audit
+from intake.store.base import StoreBase
+from intake.store.referrals import payload_context, reason_context
+
+
+class MaintenanceStore(StoreBase):
+    async def purge(
+        self,
+        *,
+        referrals_days: int,
+        preview_days: int,
+        audit_days: int,
+        dry_run: bool = False,
+    ) -> dict[str, int]:
+        """Delete closed referrals, preview referrals and audit rows older than their retention.
+
+        A referral that is still open is never deleted: it is counted so someone can look at it.
+        """
+        now = self.clock()
+        referral_cutoff = now - timedelta(days=referrals_days)
+        preview_cutoff = now - timedelta(days=preview_days)
+        audit_cutoff = now - timedelta(days=audit_days)
+        live_expired = and_(
+            referrals.c.preview.is_(False), referrals.c.received_at < referral_cutoff
+        )
+        closed_expired = and_(live_expired, referrals.c.status == "closed")
+        open_expired = and_(live_expired, referrals.c.status != "closed")
+        preview_expired = and_(
+            referrals.c.preview.is_(True), referrals.c.received_at < preview_cutoff
+        )
+        async with self.engine.begin() as conn:
+
+            async def count(where) -> int:
+                return int(
+                    (
+                        await conn.execute(select(func.count()).select_from(referrals).where(where))
+                    ).scalar_one()
+                )
+
+            report = {
+                "referrals_deleted": await count(closed_expired),
+                "preview_referrals_deleted": await count(preview_expired),
+                "open_referrals_kept_past_retention": await count(open_expired),
+                "audit_rows_deleted": int(
+                    (
+                        await conn.execute(
+                            select(func.count())
+                            .select_from(audit_log)
+                            .where(audit_log.c.at < audit_cutoff)
+                        )
+                    ).scalar_one()
+                ),
+            }
+            if not dry_run:
+                doomed = select(referrals.c.id).where(closed_expired | preview_expired)
+                await conn.execute(
+                    delete(referral_status_changes).where(
+                        referral_status_changes.c.referral_pk.in_(doomed)
+                    )
+                )
+                await conn.execute(delete(referrals).where(closed_expired | preview_expired))
+                await conn.execute(delete(audit_log).where(audit_log.c.at < audit_cutoff))
+                await write_audit(conn, "admin:purge", "retention.purged", None, report, at=now)
+        return report
+
+    async def key_usage(self) -> dict[int, int]:
+        """How many sealed values each key id protects."""
+        usage: dict[int, int] = {}
+        async with self.engine.connect() as conn:
+            for table in (referrals, referral_status_changes):
+                rows = await conn.execute(
+                    select(table.c.key_id, func.count()).group_by(table.c.key_id)
+                )
+                for key_id, n in rows:
+                    usage[key_id] = usage.get(key_id, 0) + n
+        return usage
+
+    async def reencrypt(self, batch: int = 200) -> int:
+        """Re-seal every value not under the current key with the current key. Returns the count."""
+        current = self.keyring.current_id
+        moved = 0
+        while True:
+            async with self.engine.begin() as conn:
+                rows = (
+                    await conn.execute(
+                        select(referrals.c.id, referrals.c.referral_id, referrals.c.payload_sealed)
+                        .where(referrals.c.key_id != current)
+                        .limit(batch)
+                    )
+                ).all()
+                for row in rows:
+                    context = payload_context(row.referral_id)
+                    plain = self.keyring.open(row.payload_sealed, context)
+                    await conn.execute(
+                        update(referrals)
+                        .where(referrals.c.id == row.id)
+                        .values(key_id=current, payload_sealed=self.keyring.seal(plain, context))
+                    )
+                changes = (
+                    await conn.execute(
+                        select(
+                            referral_status_changes.c.id,
+                            referral_status_changes.c.from_status,
+                            referral_status_changes.c.to_status,
+                            referral_status_changes.c.actor,
+                            referral_status_changes.c.at,
+                            referral_status_changes.c.reason_sealed,
+                            referrals.c.referral_id,
+                        )
+                        .join(referrals, referrals.c.id == referral_status_changes.c.referral_pk)
+                        .where(referral_status_changes.c.key_id != current)
+                        .limit(batch)
+                    )
+                ).all()
+                for change in changes:
+                    context = reason_context(
+                        change.referral_id,
+                        change.from_status,
+                        change.to_status,
+                        change.actor,
+                        change.at,
+                    )
+                    plain = self.keyring.open(change.reason_sealed, context)
+                    await conn.execute(
+                        update(referral_status_changes)
+                        .where(referral_status_changes.c.id == change.id)
+                        .values(key_id=current, reason_sealed=self.keyring.seal(plain, context))
+                    )
+                moved += len(rows) + len(changes)
+                if rows or changes:
+                    await write_audit(
+                        conn,
+                        "admin:cli",
+                        "keys.reencrypted",
+                        None,
+                        {"values": len(rows) + len(changes), "key_id": current},
+                        at=self.clock(),
+                    )
+            if not rows and not changes:
+                return moved
