@@ -135,7 +135,7 @@ test-stories: train
 # report under results/nlu; fails under the floors (tests/check_nlu_report.py).
 test-nlu: train
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
-	$(PY) tests/check_nlu_report.py results/nlu
+	$(PY) -m tests.check_nlu_report results/nlu
 
 clean:
-	rm -rf models results .pytest_cache
+	rm -rf models/spacy models/*.tar.gz results .pytest_cache

@@ -13,9 +13,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from nlp.names import DANGER_INTENT
 from nlp.patterns import phrases
 
-DANGER_INTENT = "report_immediate_danger"
 WORRY_INTENT = "express_worry_about_child"
 DISCLOSURE_INTENT = "report_child_disclosure"
 REFERRAL_INTENT = "request_referral"

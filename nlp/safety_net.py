@@ -21,9 +21,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from nlp.danger import assess
+from nlp.names import DANGER_INTENT, SAFETY_NET_KEY
 
-DANGER_INTENT = "report_immediate_danger"
-SAFETY_NET_KEY = "danger_safety_net"
+__all__ = ["DANGER_INTENT", "SAFETY_NET_KEY", "DangerSafetyNet"]
 
 
 @DefaultV1Recipe.register(

@@ -1,6 +1,6 @@
 """Checks the NLU evaluation on the held-out set against the project's floors.
 
-    python tests/check_nlu_report.py results/nlu
+    python -m tests.check_nlu_report results/nlu
 
 Reads ``intent_report.json`` written by ``rasa test nlu`` and fails (exit 1) when the intent
 macro-F1 is under 0.90 or when any held-out danger message was not recognised as danger (the
@@ -14,8 +14,9 @@ import json
 import sys
 from pathlib import Path
 
+from nlp.names import DANGER_INTENT
+
 MACRO_F1_FLOOR = 0.90
-DANGER_INTENT = "report_immediate_danger"
 DANGER_RECALL_FLOOR = 1.0
 
 

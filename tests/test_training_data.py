@@ -82,7 +82,7 @@ def responses_sent_by_forms_and_actions() -> set[str]:
     form_slots = {slot for form in domain["forms"].values() for slot in form["required_slots"]}
     asked = {f"utter_ask_{slot}" for slot in form_slots}
     sent = set()
-    for path in (ROOT / "actions").glob("*.py"):
+    for path in (ROOT / "actions").rglob("*.py"):
         sent |= set(re.findall(r"[\"'](utter_[a-z0-9_]+)[\"']", path.read_text()))
     return (asked | sent) & set(domain["responses"])
 
