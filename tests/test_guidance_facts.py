@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -9,9 +10,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-GUIDANCE_DIR = next(
-    (p for p in (ROOT / "../shared/guidance", ROOT.parent / "shared/guidance") if p.is_dir()), None
-)
+# The repository's copy of the council's pages (docs/guidance/README.md says where they come from).
+GUIDANCE_DIR = ROOT / "docs" / "guidance"
+# The team's shared folder beside the repository, where the council's wording is kept, when present.
+SHARED_GUIDANCE_DIR = ROOT.parent / "shared" / "guidance"
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 RESPONSES = {name: [v.get("text", "") for v in variants] for name, variants in DOMAIN["responses"].items()}
 ALL_TEXT = [(name, text) for name, texts in RESPONSES.items() for text in texts]
@@ -23,7 +25,7 @@ PHONE = re.compile(r"\b0\d{2,4}[ \d]{6,10}\d\b|\b999\b")
 
 @pytest.fixture(scope="module")
 def guidance() -> str:
-    assert GUIDANCE_DIR is not None, "the council's guidance pages (../shared/guidance) are missing"
+    assert sorted(GUIDANCE_DIR.glob("*.txt")), "the council's guidance pages (docs/guidance) are missing"
     return " ".join(p.read_text() for p in sorted(GUIDANCE_DIR.glob("*.txt")))
 
 
@@ -146,3 +148,13 @@ def test_each_kind_of_abuse_is_explained_with_signs_and_that_one_sign_proves_not
 def test_every_reply_that_can_open_a_conversation_says_it_is_automated(response):
     for text in RESPONSES[response]:
         assert "automated assistant" in text
+
+
+def test_the_repositorys_copy_of_the_guidance_is_the_councils_current_wording():
+    if not SHARED_GUIDANCE_DIR.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED_GUIDANCE_DIR} is missing: CI lays the shared folder beside the clone")
+        pytest.skip("no shared guidance folder beside the repository to compare the copy with")
+    shared = {p.name: p.read_text(encoding="utf-8") for p in SHARED_GUIDANCE_DIR.glob("*.txt")}
+    ours = {p.name: p.read_text(encoding="utf-8") for p in GUIDANCE_DIR.glob("*.txt")}
+    assert ours == shared, "docs/guidance differs from the shared folder: copy the council's pages again"
