@@ -1,6 +1,6 @@
 """Server-side triage: the RAG rating, the MASH response and the due time, with reasons.
 
-The rules follow ARCHITECTURE.md's Triage table, which follows the council's MASH guidance:
+The rules follow docs/ARCHITECTURE.md's Triage table, which follows the council's MASH guidance:
 
 - red: immediate risk of harm (999 advised): discussed with police and health within 2 hours;
 - amber: the child may be suffering or has suffered abuse, not immediate: strategy discussion within
@@ -71,6 +71,8 @@ def triage(referral: dict[str, Any]) -> Triage:
         amber.append("the referrer says the child has been harmed or is at risk of harm")
     if referrer.get("knowledge_source") == "child_told_me":
         amber.append("the child told the referrer about what is happening")
+    if concern.get("child_words"):
+        amber.append("the child's own words are recorded: a disclosure")
     if abuse and harmed != "no":
         amber.append("a concern of possible " + _listed([LABELS[c] for c in abuse]))
     if amber:
