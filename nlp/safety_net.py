@@ -9,6 +9,7 @@ more than precision here: a false alarm costs a sentence, a missed 999 may cost 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -23,7 +24,15 @@ from rasa.shared.nlu.training_data.message import Message
 from nlp.danger import assess
 from nlp.names import DANGER_INTENT, SAFETY_NET_KEY
 
-__all__ = ["DANGER_INTENT", "SAFETY_NET_KEY", "DangerSafetyNet"]
+__all__ = ["DANGER_INTENT", "SAFETY_NET_KEY", "DangerSafetyNet", "is_button_payload"]
+
+# What a button sends: "/intent" with, at most, its entities as JSON ('/inform{"categories": [...]}').
+_BUTTON_PAYLOAD = re.compile(r"^/[A-Za-z_][\w/]*(\{.*\})?\s*$", re.DOTALL)
+
+
+def is_button_payload(text: Text) -> bool:
+    """Exactly what a button sends, not a message that happens to start with "/" ("/ he has a knife")."""
+    return bool(_BUTTON_PAYLOAD.match(text))
 
 
 @DefaultV1Recipe.register(
@@ -56,7 +65,7 @@ class DangerSafetyNet(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if not text or text.startswith("/"):
+            if not text or is_button_payload(text):
                 # Button payloads ("/affirm") are exact choices, not descriptions.
                 continue
             assessment = assess(model.model(text))

@@ -7,7 +7,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.message import Message
 
 from nlp.danger import assess
-from nlp.safety_net import DANGER_INTENT, SAFETY_NET_KEY, DangerSafetyNet
+from nlp.safety_net import DANGER_INTENT, SAFETY_NET_KEY, DangerSafetyNet, is_button_payload
 
 DANGER_MESSAGES = [
     "he's hitting her right now",
@@ -106,3 +106,18 @@ def test_button_payloads_are_left_alone(safety_net):
     message = classified("/affirm", "affirm", 1.0)
     [result] = component.process([message], model)
     assert result.get("intent")["name"] == "affirm"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["/ he has a knife to her throat", "/help he's strangling her right now", "//he's hitting her right now"],
+)
+def test_a_danger_message_that_only_starts_with_a_slash_is_still_danger(safety_net, text):
+    component, model = safety_net
+    [result] = component.process([classified(text, "nlu_fallback", 0.3)], model)
+    assert result.get("intent")["name"] == DANGER_INTENT
+
+
+@pytest.mark.parametrize("text", ["/affirm", "/identify_as_public", '/inform{"categories": ["physical"]}'])
+def test_exact_button_payloads_are_recognised(text):
+    assert is_button_payload(text)
