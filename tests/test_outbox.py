@@ -18,7 +18,7 @@ import socket
 import stat
 import uuid
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Optional
+from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 from aiohttp import web
@@ -52,8 +52,13 @@ class FakeIntake:
         self.answer = 201  # 201: accept (or 200/409 for a known id); anything else: answer that status
         self.hang = False  # hold every request until `release` is set, then answer
         self.release = asyncio.Event()
+        # "before_storing" / "after_storing": the next request that would be accepted never gets an
+        # answer, the intake goes down meanwhile (`stop`) having stored it or not; `crashing` says so.
+        self.crash: Optional[str] = None
+        self.crashing = asyncio.Event()
         self.bodies: Dict[str, str] = {}  # referral_id -> canonical body of each referral accepted
         self.receipts: Dict[str, Dict[str, Any]] = {}
+        self.stored: List[str] = []  # referral_id of each new referral stored, in order
         self.posts: List[Optional[str]] = []  # the Idempotency-Key of every POST that arrived
         self._runner: Optional[web.AppRunner] = None
 
@@ -96,7 +101,9 @@ class FakeIntake:
             if self.bodies[referral_id] != canonical(payload):
                 return web.json_response({"error": "referral_id_conflict"}, status=409)
             return web.json_response(self.receipts[referral_id], status=200)
+        await self._crash_if("before_storing")
         self.bodies[referral_id] = canonical(payload)
+        self.stored.append(referral_id)
         self.receipts[referral_id] = {
             "referral_id": referral_id,
             "reference": f"SCS-2026-{len(self.bodies):06d}",
@@ -107,13 +114,21 @@ class FakeIntake:
             "due_at": "2026-03-02T20:05:01Z",
             "feedback_due_at": None,
         }
+        await self._crash_if("after_storing")
         return web.json_response(self.receipts[referral_id], status=201)
+
+    async def _crash_if(self, moment: str) -> None:
+        if self.crash == moment:
+            self.crash = None
+            self.crashing.set()
+            await asyncio.Event().wait()  # no answer: `stop` cuts the connection
 
 
 def a_referral(**changes: Any) -> Dict[str, Any]:
-    """A named member of the public's referral (contract example), with a fresh referral_id."""
+    """A named member of the public's referral (contract example), each from its own conversation."""
     payload = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     payload["referral_id"] = str(uuid.uuid4())
+    payload["conversation_id"] = str(uuid.uuid4())
     payload.update(changes)
     return payload
 
@@ -161,21 +176,26 @@ def settings_for(var_dir: Path) -> Callable[..., Settings]:
     """Settings as the action server reads them from its environment, with tiny backoff."""
 
     def make(intake: FakeIntake, **environ: str) -> Settings:
-        env = {
-            "INTAKE_URL": intake.url,
-            "INTAKE_SERVICE_TOKEN": TOKEN,
-            "INTAKE_SERVICE_TOKEN_FILE": str(var_dir / "intake_service_token"),
-            "OUTBOX_PATH": str(var_dir / "outbox.db"),
-            "INTAKE_TIMEOUT_SECONDS": "5",
-            "OUTBOX_RETRY_INITIAL_SECONDS": "0.005",
-            "OUTBOX_RETRY_FACTOR": "2",
-            "OUTBOX_RETRY_MAX_SECONDS": "0.02",
-            "OUTBOX_POLL_SECONDS": "0.01",
-        }
-        env.update(environ)
-        return load_settings(env)
+        return load_settings(environment(intake, var_dir, **environ))
 
     return make
+
+
+def environment(intake: FakeIntake, var_dir: Path, **environ: str) -> Dict[str, str]:
+    """The action server's environment in these tests: the stand-in intake, tiny backoff."""
+    env = {
+        "INTAKE_URL": intake.url,
+        "INTAKE_SERVICE_TOKEN": TOKEN,
+        "INTAKE_SERVICE_TOKEN_FILE": str(var_dir / "intake_service_token"),
+        "OUTBOX_PATH": str(var_dir / "outbox.db"),
+        "INTAKE_TIMEOUT_SECONDS": "5",
+        "OUTBOX_RETRY_INITIAL_SECONDS": "0.005",
+        "OUTBOX_RETRY_FACTOR": "2",
+        "OUTBOX_RETRY_MAX_SECONDS": "0.02",
+        "OUTBOX_POLL_SECONDS": "0.01",
+    }
+    env.update(environ)
+    return env
 
 
 @pytest.fixture
@@ -369,6 +389,35 @@ async def test_the_action_server_restarted_mid_retry_still_delivers_exactly_one(
     assert intake.posts.count(referral_id) == attempts + 1
 
 
+@pytest.mark.parametrize("crash", ["before_storing", "after_storing"])
+async def test_intake_down_then_up_then_restarted_mid_delivery_stores_each_referral_once(
+    intake, settings, outbox, crash
+):
+    referrals = [a_referral() for _ in range(10)]
+    ids = [referral["referral_id"] for referral in referrals]
+    for referral in referrals:  # the intake is down
+        assert (await submit(referral, outbox=outbox, settings=settings)).status == "queued"
+
+    async with running_worker(outbox, settings):
+        await eventually(
+            lambda: all(pending_attempts(outbox, i) >= 3 for i in ids), "retries while the intake is down"
+        )
+        intake.crash = crash
+        await intake.start()
+        await eventually(intake.crashing.is_set, "a delivery in flight when the intake goes down")
+        cut_off = intake.posts[-1]
+        assert (cut_off in intake.stored) == (crash == "after_storing")
+        await intake.stop()  # restarted mid-delivery, with the referral stored or not
+        await intake.start()
+        await eventually(lambda: all(delivered(outbox, i) for i in ids), "every referral delivered")
+
+    assert sorted(intake.stored) == sorted(ids)  # each stored once, none lost
+    assert intake.posts.count(cut_off) == 2  # the cut-off delivery, then one more after the restart
+    for referral_id in ids:
+        assert outbox.get(referral_id).reference == intake.receipts[referral_id]["reference"]
+        assert outbox.payload(referral_id) is None
+
+
 async def test_a_delivery_cut_off_by_a_crash_is_finished_after_restart_without_a_duplicate(
     intake, settings_for
 ):
@@ -552,28 +601,40 @@ async def test_a_refused_service_token_keeps_the_referral_until_the_token_is_fix
 # --- the action server -----------------------------------------------------------------------
 
 
-async def test_the_action_server_delivers_what_waited_in_the_outbox_when_it_starts(
-    intake, settings, monkeypatch
-):
-    monkeypatch.setattr(Sanic, "test_mode", True)  # allows the app name to be reused in one run
-    referral = a_referral()
-    with Outbox(settings.outbox_path) as box:  # queued while the intake was down
-        assert (await submit(referral, outbox=box, settings=settings)).status == "queued"
-    await intake.start()
-
+@contextlib.asynccontextmanager
+async def running_action_server(settings: Settings) -> AsyncIterator[Tuple[Sanic, str]]:
+    """The action server (actions/server.py) listening on 127.0.0.1, and its address."""
     app = build_app(settings)
+    port = free_port()
     server = await app.create_server(
-        host="127.0.0.1", port=free_port(), return_asyncio_server=True, access_log=False
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
     )  # listening
     await server.startup()
     await server.before_start()
     await server.after_start()
     try:
-        await eventually(lambda: referral["referral_id"] in intake.bodies, "delivery by the server's worker")
+        yield app, f"http://127.0.0.1:{port}"
     finally:
         await server.before_stop()
         await server.close()
         await server.after_stop()
+
+
+@pytest.fixture
+def reusable_app_names(monkeypatch) -> None:
+    monkeypatch.setattr(Sanic, "test_mode", True)  # allows the app name to be reused in one run
+
+
+async def test_the_action_server_delivers_what_waited_in_the_outbox_when_it_starts(
+    intake, settings, reusable_app_names
+):
+    referral = a_referral()
+    with Outbox(settings.outbox_path) as box:  # queued while the intake was down
+        assert (await submit(referral, outbox=box, settings=settings)).status == "queued"
+    await intake.start()
+
+    async with running_action_server(settings) as (app, _):
+        await eventually(lambda: referral["referral_id"] in intake.bodies, "delivery by the server's worker")
 
     assert app.ctx.outbox_worker is None  # stopped and closed before the server stopped
     with Outbox(settings.outbox_path) as box:
