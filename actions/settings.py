@@ -15,6 +15,10 @@ in `var/outbox.db`.
 | `OUTBOX_RETRY_FACTOR` | `2` | each retry waits this many times longer |
 | `OUTBOX_RETRY_MAX_SECONDS` | `300` | longest wait between retries |
 | `OUTBOX_POLL_SECONDS` | `1` | how often the worker looks for referrals queued by others |
+| `OUTBOX_BUSY_TIMEOUT_SECONDS` | `5` | how long a write waits for a locked outbox before giving up |
+| `OUTBOX_ALERT_PENDING_SECONDS` | `900` | health fails while the oldest pending referral is older than this |
+| `OUTBOX_KEEP_SETTLED_DAYS` | `30` | what is left of a delivered or resolved referral is deleted after this |
+| `OUTBOX_MAX_PER_CONVERSATION` | `3` | referrals one conversation may make; one more is told to phone |
 """
 
 from __future__ import annotations
@@ -41,6 +45,10 @@ class Settings:
     retry_factor: float = 2.0
     retry_max_seconds: float = 300.0
     outbox_poll_seconds: float = 1.0
+    outbox_busy_timeout_seconds: float = 5.0
+    outbox_alert_pending_seconds: float = 15 * 60.0
+    outbox_keep_settled_days: float = 30.0
+    max_referrals_per_conversation: int = 3
 
     def read_service_token(self) -> Optional[str]:
         """The bearer token, or None while there is none yet.
@@ -71,6 +79,18 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         retry_factor=_number(env, "OUTBOX_RETRY_FACTOR", defaults.retry_factor, minimum=1.0),
         retry_max_seconds=_seconds(env, "OUTBOX_RETRY_MAX_SECONDS", defaults.retry_max_seconds),
         outbox_poll_seconds=_seconds(env, "OUTBOX_POLL_SECONDS", defaults.outbox_poll_seconds),
+        outbox_busy_timeout_seconds=_seconds(
+            env, "OUTBOX_BUSY_TIMEOUT_SECONDS", defaults.outbox_busy_timeout_seconds
+        ),
+        outbox_alert_pending_seconds=_seconds(
+            env, "OUTBOX_ALERT_PENDING_SECONDS", defaults.outbox_alert_pending_seconds
+        ),
+        outbox_keep_settled_days=_seconds(
+            env, "OUTBOX_KEEP_SETTLED_DAYS", defaults.outbox_keep_settled_days, unit="days"
+        ),
+        max_referrals_per_conversation=_count(
+            env, "OUTBOX_MAX_PER_CONVERSATION", defaults.max_referrals_per_conversation
+        ),
     )
     if not settings.intake_url.startswith(("http://", "https://")):
         raise ValueError("INTAKE_URL must be an http:// or https:// address")
@@ -84,11 +104,18 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     return Path(value).expanduser() if value else default
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, *, unit: str = "seconds") -> float:
     value = _number(env, name, default, minimum=0.0)
     if value <= 0:
-        raise ValueError(f"{name} must be more than 0 seconds")
+        raise ValueError(f"{name} must be more than 0 {unit}")
     return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default, minimum=1.0)
+    if value != int(value):
+        raise ValueError(f"{name} must be a whole number")
+    return int(value)
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:

@@ -15,7 +15,9 @@ import json
 import logging
 import random
 import socket
+import sqlite3
 import stat
+import time
 import uuid
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Optional, Tuple
@@ -286,6 +288,55 @@ def test_the_outbox_file_can_be_read_only_by_the_service(var_dir):
             if (var_dir / name).exists():
                 assert stat.S_IMODE((var_dir / name).stat().st_mode) == 0o600, name
         assert (var_dir / "outbox.db").exists()
+
+
+# The outbox as first released (user_version 0): what a deployment's file holds before upgrading.
+FIRST_SCHEMA = """
+CREATE TABLE outbox (
+    referral_id TEXT PRIMARY KEY, payload TEXT, payload_sha256 TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'rejected')),
+    attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, last_attempt_at REAL,
+    next_attempt_at REAL, last_status INTEGER, last_error TEXT, reference TEXT, rag TEXT,
+    due_at TEXT, settled_at REAL
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+"""
+
+
+async def test_an_outbox_written_before_the_upgrade_keeps_its_referrals_and_delivers_them(
+    intake, settings, var_dir
+):
+    await intake.start()
+    waiting, red = a_referral(), a_referral(provisional_triage={"rag": "red", "reasons": ["weapon"]})
+    var_dir.mkdir(mode=0o700)
+    old = sqlite3.connect(settings.outbox_path)
+    old.executescript(FIRST_SCHEMA)
+    for referral in (waiting, red):
+        old.execute(
+            "INSERT INTO outbox (referral_id, payload, payload_sha256, state, attempts, created_at,"
+            " next_attempt_at, last_error) VALUES (?, ?, 'x', 'pending', 4, 1.0, 1.0, 'HTTP 503')",
+            (referral["referral_id"], canonical(referral)),
+        )
+    old.execute(
+        "INSERT INTO outbox (referral_id, payload_sha256, state, created_at, reference, rag, settled_at)"
+        " VALUES ('delivered-before', 'y', 'delivered', 1.0, 'SCS-2025-000001', 'green', ?)",
+        (time.time(),),
+    )
+    old.commit()
+    old.close()
+
+    with Outbox(settings.outbox_path) as box:
+        assert box.get("delivered-before").reference == "SCS-2025-000001"
+        assert box.get(red["referral_id"]).rag == "red"
+        assert box.get(waiting["referral_id"]).attempts == 4
+        async with running_worker(box, settings):
+            await eventually(
+                lambda: delivered(box, waiting["referral_id"]) and delivered(box, red["referral_id"]),
+                "delivery of what waited in the old file",
+            )
+    assert intake.stored == [red["referral_id"], waiting["referral_id"]]  # red first
+    with Outbox(settings.outbox_path) as again:  # opening an upgraded file changes nothing
+        assert len(again.entries()) == 3
 
 
 # --- delivery --------------------------------------------------------------------------------
