@@ -27,7 +27,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Optional, Tuple
+from typing import Any, Dict, Literal, Mapping, Optional, Tuple
 
 import aiohttp
 
@@ -55,16 +55,67 @@ __all__ = [
     "Outbox",
     "OutboxEntry",
     "SubmitResult",
+    "assess_health",
     "attempt",
     "backoff_delay",
     "lease_seconds",
     "open_outbox",
+    "outbox_health",
     "run_outbox_worker",
     "submit",
     "use_outbox",
 ]
 
 logger = logging.getLogger(__name__)
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+def assess_health(
+    counts: Mapping[str, int],
+    oldest_pending_at: Optional[float],
+    held: int,
+    settings: Settings,
+    *,
+    now: Optional[float] = None,
+) -> Tuple[bool, Dict[str, Any]]:
+    """Whether the outbox needs nobody's attention, and a body to say so: counts, no personal data."""
+    now = time.time() if now is None else now
+    oldest = None if oldest_pending_at is None else round(max(0.0, now - oldest_pending_at), 1)
+    problems = []
+    if counts.get(REJECTED):
+        problems.append(
+            f"{counts[REJECTED]} referral(s) refused by the intake: see python -m actions.outbox_cli list"
+        )
+    if oldest is not None and oldest > settings.outbox_alert_pending_seconds:
+        problems.append(
+            f"a referral has waited {oldest:.0f}s for the intake (alert after "
+            f"{settings.outbox_alert_pending_seconds:.0f}s)"
+        )
+    if held:
+        problems.append(f"{held} referral(s) could not be saved in the outbox file and are held in memory")
+    body = {
+        "status": "failing" if problems else "ok",
+        "outbox": {
+            PENDING: counts.get(PENDING, 0),
+            REJECTED: counts.get(REJECTED, 0),
+            DELIVERED: counts.get(DELIVERED, 0),
+            RESOLVED: counts.get(RESOLVED, 0),
+            "held_in_memory": held,
+            "oldest_pending_seconds": oldest,
+        },
+        "problems": problems,
+    }
+    return not problems, body
+
+
+async def outbox_health(outbox: Outbox, settings: Settings) -> Tuple[bool, Dict[str, Any]]:
+    def read() -> Tuple[Dict[str, int], Optional[float]]:
+        return outbox.counts(), outbox.oldest_pending_at()
+
+    counts, oldest = await outbox.call(read)
+    return assess_health(counts, oldest, len(outbox.held), settings)
 
 
 # --- delivery ---------------------------------------------------------------------------------

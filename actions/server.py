@@ -6,6 +6,9 @@ serves the same actions without those: the Rasa server is its only client.
 
 It also runs the outbox worker (actions/outbox.py), which delivers referrals the intake service
 has not accepted yet, retrying with backoff; it starts after the server and stops before it.
+Its `/health` (rasa_sdk's, replaced) answers 503 while a referral needs a person: one refused
+by the intake, one pending longer than `OUTBOX_ALERT_PENDING_SECONDS`, one held in memory, or no
+outbox or worker at all. The body has counts only, no personal data.
 
     python -m actions.server [--port 5055] [--host 127.0.0.1]
 """
@@ -16,16 +19,19 @@ import argparse
 import asyncio
 import contextlib
 import logging
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
-from actions.outbox import Outbox, run_outbox_worker, use_outbox
+from actions.outbox import Outbox, open_outbox, outbox_health, run_outbox_worker, use_outbox
 from actions.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
+
+# A health check that cannot read the outbox within this says so rather than hang.
+_HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 def build_app(settings: Optional[Settings] = None) -> Sanic:
@@ -39,11 +45,19 @@ def build_app(settings: Optional[Settings] = None) -> Sanic:
         logger.error("Action failed: %s", type(exception).__name__, exc_info=exception)
         return response.json({"error": "action failed"}, status=500)
 
+    @app.middleware("request")
+    async def _health(request: Request) -> Optional[response.HTTPResponse]:
+        # rasa_sdk's /health always says ok; this one says whether a referral needs a person.
+        if request.path != "/health" or request.method not in ("GET", "HEAD"):
+            return None
+        healthy, body = await _outbox_health(getattr(app.ctx, "outbox_worker", None), settings)
+        return response.json(body, status=200 if healthy else 503)
+
     @app.listener("after_server_start")
     async def _start_outbox_worker(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
         app.ctx.outbox_worker = None
         try:
-            outbox = Outbox(settings.outbox_path)
+            outbox = await asyncio.to_thread(open_outbox, settings)
         except Exception as exc:
             # The assistant still answers; submit tries its own outbox, then direct delivery.
             logger.error("Outbox not opened (%s): referrals will not be retried", type(exc).__name__)
@@ -69,9 +83,26 @@ def build_app(settings: Optional[Settings] = None) -> Sanic:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
         use_outbox(None)
-        outbox.close()
+        await asyncio.to_thread(outbox.close)
 
     return app
+
+
+async def _outbox_health(
+    worker: Optional[Tuple[Outbox, asyncio.Event, asyncio.Task]], settings: Settings
+) -> Tuple[bool, Dict[str, Any]]:
+    if worker is None:
+        return False, {"status": "failing", "problems": ["the outbox is not open: referrals are not kept"]}
+    outbox, _, task = worker
+    try:
+        healthy, body = await asyncio.wait_for(outbox_health(outbox, settings), _HEALTH_TIMEOUT_SECONDS)
+    except Exception as exc:
+        return False, {"status": "failing", "problems": [f"the outbox cannot be read ({type(exc).__name__})"]}
+    if task.done():
+        body["status"] = "failing"
+        body["problems"].append("the outbox worker has stopped: restart the action server")
+        healthy = False
+    return healthy, body
 
 
 def _report_worker_end(task: asyncio.Task) -> None:
