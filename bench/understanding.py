@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from tests.live import MODEL, Conversation, LiveStack, live_stack  # noqa: E402
+from tests.live import MODEL, Conversation, LiveStack, start_live_stack  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 CALL_999 = "Call 999"
@@ -66,23 +66,11 @@ CHILDLINE = "0800 1111"
 CUT = 100
 
 
-class _TempDirs:
-    """Stands in for pytest's ``tmp_path_factory``: all live_stack asks of it is ``mktemp``."""
-
-    def __init__(self, base: Path) -> None:
-        self.base = base
-
-    def mktemp(self, basename: str, numbered: bool = True) -> Path:
-        return Path(tempfile.mkdtemp(prefix=f"{basename}-", dir=self.base))
-
-
 @contextlib.contextmanager
 def running_stack() -> Iterator[LiveStack]:
-    """The test suite's own ``live_stack`` (Rasa, actions, stand-in intake), outside pytest: the
-    fixture's generator function is called directly, so start-up and shut-down are the tests'."""
-    fixture = getattr(live_stack, "__wrapped__", live_stack)
+    """The test suite's own live stack (Rasa, actions, stand-in intake), in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="bench-understanding-") as base:
-        with contextlib.contextmanager(fixture)(_TempDirs(Path(base))) as stack:
+        with start_live_stack(Path(base)) as stack:
             yield stack
 
 

@@ -7,6 +7,7 @@ the tests talk to them over REST as the web chat would.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -103,8 +104,16 @@ def rasa_server_command(port: int) -> List[str]:
 
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
+    with start_live_stack(tmp_path_factory.mktemp("live")) as stack:
+        yield stack
+
+
+@contextlib.contextmanager
+def start_live_stack(workdir: Path) -> Iterator[LiveStack]:
+    """The action server and the Rasa server with the trained model, state under ``workdir``,
+    referrals handed to a stand-in intake; both stopped on leaving. Used by the tests' fixture
+    and by the benchmarks under bench/."""
     assert MODEL.exists(), f"{MODEL} is missing: run `make train` first (make test does)"
-    workdir = tmp_path_factory.mktemp("live")
     intake = StandInIntake()
     actions_port, rasa_port = free_port(), free_port()
     env = assistant_env(workdir, actions_port, intake.url, SERVICE_TOKEN)
