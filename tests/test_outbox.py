@@ -217,6 +217,14 @@ def pending_attempts(outbox: Outbox, referral_id: str) -> int:
     return entry.attempts if entry and entry.state == "pending" else -1
 
 
+def assert_no_copy_left(var_dir: Path, *values: str) -> None:
+    """Not even a leftover copy of these in the outbox file or its write-ahead log."""
+    for path in var_dir.glob("outbox.db*"):
+        raw = path.read_bytes()
+        for value in values:
+            assert value.encode() not in raw, path.name
+
+
 def delivered(outbox: Outbox, referral_id: str) -> bool:
     entry = outbox.get(referral_id)
     return entry is not None and entry.state == "delivered"
@@ -371,11 +379,7 @@ async def test_a_delivered_referral_no_longer_holds_its_payload(intake, settings
     assert not entry.has_payload
     assert outbox.payload(referral["referral_id"]) is None
     outbox.close()
-    # Not even a leftover copy in the file or its write-ahead log.
-    for path in var_dir.glob("outbox.db*"):
-        raw = path.read_bytes()
-        assert NAME.encode() not in raw, path.name
-        assert DESCRIPTION.encode() not in raw, path.name
+    assert_no_copy_left(var_dir, NAME, DESCRIPTION)
 
 
 async def test_submitting_a_referral_again_after_it_was_accepted_answers_with_its_reference(

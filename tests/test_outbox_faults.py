@@ -147,6 +147,26 @@ async def test_with_the_outbox_locked_a_referral_goes_straight_to_an_intake_that
     assert outbox.get(referral["referral_id"]) is None
 
 
+async def test_a_referral_refused_while_the_outbox_was_locked_is_saved_as_rejected_for_staff(
+    intake, settings, outbox
+):
+    await intake.start()
+    intake.answer = 422
+    referral = a_referral()
+
+    with locked_by_another_process(settings.outbox_path):
+        result = await submit(referral, outbox=outbox, settings=settings)
+    assert (result.status, result.held, result.person_should_phone) == ("rejected", True, True)
+
+    async with running_worker(outbox, settings):
+        await eventually(lambda: not outbox.held, "the refused referral saved once the lock is gone")
+    assert outbox.get(referral["referral_id"]).state == "rejected"
+    assert outbox.payload(referral["referral_id"]) == referral  # for staff to export and resend
+    healthy, body = await outbox_health(outbox, settings)
+    assert not healthy and body["outbox"]["rejected"] == 1
+    assert intake.posts == [referral["referral_id"]]  # not sent again by itself
+
+
 async def test_a_full_outbox_tells_the_person_to_phone_and_loses_nothing(intake, settings, outbox):
     # SQLite's own size limit on this connection: a write that needs a new page fails with
     # SQLITE_FULL ("database or disk is full"), as on a full disk.
