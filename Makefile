@@ -92,7 +92,7 @@ actions: install
 
 # Uses the action server of `make run` when one is up, else starts its own for the session.
 shell: install train var
-	@if curl -sf http://127.0.0.1:5055/health >/dev/null 2>&1; then \
+	@if curl -s -o /dev/null http://127.0.0.1:5055/health 2>/dev/null; then \
 		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --port 5006; \
 	else \
 		$(PY) -m actions.server --port 5055 > var/actions-shell.log 2>&1 & pid=$$!; \
