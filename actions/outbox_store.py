@@ -8,12 +8,19 @@ send it at once. `put` can cap the referrals of one conversation, counted by a S
 id (the id itself is not kept). Delivery, retries and the worker are in actions/outbox.py.
 
 Personal data: until the intake accepts a referral, its payload (names, contact details, the
-concern) is in this file. It lives under `var/` (never committed), the folder is created 0700 and
-the file 0600, and SQLite overwrites deleted content (secure_delete). Once the intake has accepted a
-referral its payload is deleted, keeping only the id, reference, RAG, due time and times, and that
-too is deleted by `expire_settled`, so the outbox never becomes a second copy of the referrals. A
-rejected referral keeps its payload for staff to act on until they resend or resolve it. Log lines
-hold referral ids (random UUIDs) only.
+concern) is in this file, sealed with AES-256-GCM under the outbox's own keyring
+(conversations/keyring.py: `OUTBOX_ENCRYPTION_KEYS`, else `outbox_keyring` beside the file, created
+0600 on first run) and bound to its `referral_id`, so a payload copied onto another row does not
+open. Payloads stored in plain text by an older outbox are sealed by the upgrade (user_version 3).
+The other columns hold no personal data: states, times, RAG, the intake's reference and SHA-256
+digests (of the payload, which holds a random UUID, and of the conversation id). It lives under
+`var/` (never committed); the folder is 0700 and the file, its WAL and the keyring 0600, narrowed
+when the outbox opens if found more open (conversations/private_files.py), and SQLite overwrites
+deleted content (secure_delete). Once the intake has accepted a referral its payload is deleted,
+keeping only the id, reference, RAG, due time and times, and that too is deleted by
+`expire_settled`, so the outbox never becomes a second copy of the referrals. A rejected referral
+keeps its payload for staff to act on until they resend or resolve it. Log lines hold referral ids
+(random UUIDs) only.
 
 SQLite calls block (a locked file waits up to the busy timeout), so async code runs them on the
 outbox's own single thread (`Outbox.call`), never on the event loop; one lock serialises every use
@@ -29,9 +36,7 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import sqlite3
-import stat
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -40,7 +45,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple, TypeVar, Union
 
 from actions.intake_client import DeliveryResult, encode_payload, referral_id_of
-from actions.settings import Settings
+from actions.settings import OUTBOX_KEYS_VARIABLE, Settings
+from conversations.keyring import SEALED_PREFIX, Keys, is_sealed, sealed_key_id
+from conversations.private_files import SQLITE_COMPANIONS, private_database, tighten_all
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +60,13 @@ RESOLVED = "resolved"  # rejected, then passed to MASH another way by staff (out
 PRIORITY = {"red": 0, "amber": 1, "green": 2}
 _NO_PRIORITY = len(PRIORITY)
 
-_SCHEMA_VERSION = 2  # PRAGMA user_version; 0 is the first outbox (no priority, no resolved state)
+# PRAGMA user_version; 0 is the first outbox (no priority, no resolved state); 3 seals payloads.
+_SCHEMA_VERSION = 3
 
 _TABLE = """
 CREATE TABLE outbox (
     referral_id     TEXT PRIMARY KEY,
-    payload         TEXT,             -- the referral as JSON; NULL once the intake accepted it
+    payload         TEXT,             -- the referral as JSON, sealed; NULL once the intake accepted it
     payload_sha256  TEXT NOT NULL,    -- tells a resubmission from a different body under the same id
     state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'rejected', 'resolved')),
     attempts        INTEGER NOT NULL DEFAULT 0,
@@ -84,6 +92,8 @@ _FIRST_COLUMNS = (
     "referral_id, payload, payload_sha256, state, attempts, created_at, last_attempt_at, "
     "next_attempt_at, last_status, last_error, reference, rag, due_at, settled_at"
 )
+
+KEYRING_NAME = "outbox_keyring"  # beside the outbox file unless the settings say otherwise
 
 _ENTRY_COLUMNS = (
     "referral_id, state, attempts, created_at, last_attempt_at, next_attempt_at, last_status, "
@@ -147,13 +157,16 @@ class Outbox:
     written; it is used from the event loop's thread only.
     """
 
-    def __init__(self, path: Union[str, Path], *, busy_timeout_seconds: float = 5.0) -> None:
+    def __init__(
+        self, path: Union[str, Path], *, busy_timeout_seconds: float = 5.0, keys: Optional[Keys] = None
+    ) -> None:
         self.path = Path(path)
         self.held: Dict[str, HeldReferral] = {}
         self._busy_ms = max(0, int(busy_timeout_seconds * 1000))
         self._lock = threading.RLock()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
-        _create_private_file(self.path)
+        private_database(self.path)  # before SQLite creates it with a wider mode
+        self.keys = keys or Keys(path=self.path.parent / KEYRING_NAME, variable=OUTBOX_KEYS_VARIABLE)
         self._db = sqlite3.connect(
             str(self.path), timeout=busy_timeout_seconds, isolation_level=None, check_same_thread=False
         )
@@ -167,8 +180,8 @@ class Outbox:
             self._db.close()
             self._thread.shutdown(wait=False)
             raise
-        for suffix in ("-wal", "-shm"):  # SQLite gives these the database's mode; make sure
-            _tighten(Path(f"{self.path}{suffix}"), 0o600)
+        # SQLite gives these the database's mode; make sure.
+        tighten_all(Path(f"{self.path}{suffix}") for suffix in SQLITE_COMPANIONS)
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
@@ -211,7 +224,11 @@ class Outbox:
             exists = self._db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"
             ).fetchone()
-            if exists:  # SQLite cannot change a CHECK in place: copy into the new table
+            if not exists:
+                self._db.execute(_TABLE)
+                for index in _INDEXES:
+                    self._db.execute(index)
+            elif version < 2:  # SQLite cannot change a CHECK in place: copy into the new table
                 self._db.execute("ALTER TABLE outbox RENAME TO outbox_old")
                 self._db.execute(_TABLE)
                 self._db.execute(
@@ -231,11 +248,13 @@ class Outbox:
                             referral_id,
                         ),
                     )
-            else:
-                self._db.execute(_TABLE)
-            for index in _INDEXES:
-                self._db.execute(index)
+                for index in _INDEXES:
+                    self._db.execute(index)
+            sealed = self._reseal(unless_like=f"{SEALED_PREFIX}%")  # version 3: payloads sealed
             self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+        if sealed:
+            logger.warning("Sealed %d outbox payload(s) stored in plain text before", sealed)
+            self._checkpoint()  # the plain pages leave the WAL too
 
     @_locked
     def put(
@@ -280,7 +299,7 @@ class Outbox:
                 " VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
                 (
                     referral_id,
-                    text,
+                    self._seal(referral_id, text),
                     digest,
                     now,
                     now,
@@ -360,7 +379,7 @@ class Outbox:
     def payload(self, referral_id: str) -> Optional[Dict[str, Any]]:
         """The stored referral, or None once the intake has accepted it (or for an unknown id)."""
         row = self._db.execute("SELECT payload FROM outbox WHERE referral_id = ?", (referral_id,)).fetchone()
-        return json.loads(row[0]) if row and row[0] is not None else None
+        return json.loads(self._open(referral_id, row[0])) if row and row[0] is not None else None
 
     @_locked
     def counts(self) -> Dict[str, int]:
@@ -411,7 +430,7 @@ class Outbox:
                     " leased_until = ? WHERE referral_id = ?",
                     (now, now + lease_seconds, now + lease_seconds, row[0]),
                 )
-        return (row[0], json.loads(row[1])) if row else None
+        return (row[0], json.loads(self._open(row[0], row[1]))) if row else None
 
     @_locked
     def mark_delivered(self, referral_id: str, result: DeliveryResult) -> None:
@@ -498,6 +517,47 @@ class Outbox:
             self._checkpoint()
         return expired
 
+    @_locked
+    def key_usage(self) -> Dict[Optional[int], int]:
+        """How many payloads each key id seals; None counts payloads still in plain text."""
+        usage: Dict[Optional[int], int] = {}
+        for (head,) in self._db.execute(
+            "SELECT substr(payload, 1, 16) FROM outbox WHERE payload IS NOT NULL"
+        ):
+            key_id = sealed_key_id(head)
+            usage[key_id] = usage.get(key_id, 0) + 1
+        return usage
+
+    @_locked
+    def reencrypt(self) -> int:
+        """Re-seal every payload not under the current key with it; how many."""
+        with self._transaction():
+            resealed = self._reseal(unless_like=f"{SEALED_PREFIX}{self.keys.ring.current_id}:%")
+        if resealed:
+            self._checkpoint()
+        return resealed
+
+    def _reseal(self, *, unless_like: str) -> int:
+        """Inside a transaction: re-seal the payloads not LIKE `unless_like` with the current key."""
+        rows = self._db.execute(
+            "SELECT referral_id, payload FROM outbox WHERE payload IS NOT NULL AND payload NOT LIKE ?",
+            (unless_like,),
+        ).fetchall()
+        for referral_id, value in rows:
+            self._db.execute(
+                "UPDATE outbox SET payload = ? WHERE referral_id = ?",
+                (self._seal(referral_id, self._open(referral_id, value)), referral_id),
+            )
+        return len(rows)
+
+    def _seal(self, referral_id: str, text: str) -> str:
+        return self.keys.seal(text.encode("utf-8"), payload_associated_data(referral_id))
+
+    def _open(self, referral_id: str, value: str) -> str:
+        if not is_sealed(value):  # stored by an outbox from before version 3 (sealed when upgraded)
+            return value
+        return self.keys.open(value, payload_associated_data(referral_id)).decode("utf-8")
+
     def _checkpoint(self) -> None:
         # Move the change into the database file and empty the WAL, so no copy of deleted data
         # stays behind in the WAL. Without waiting: if another connection is reading, the next
@@ -532,24 +592,21 @@ def _entry(row: tuple) -> OutboxEntry:
     return OutboxEntry(*row[:-1], has_payload=bool(row[-1]))
 
 
-def _create_private_file(path: Path) -> None:
-    """Create the folder (0700) and the file (0600) before SQLite opens it with its own mode."""
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _tighten(folder, 0o700)
-    elif folder.stat().st_mode & 0o077:
-        logger.warning("The outbox folder %s can be read by other users; 0700 is expected", folder)
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    _tighten(path, 0o600)
+def payload_associated_data(referral_id: str) -> bytes:
+    """What a sealed payload is bound to: the outbox's row of this referral."""
+    return json.dumps(["outbox", referral_id]).encode("utf-8")
 
 
-def _tighten(path: Path, mode: int) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        if stat.S_IMODE(path.stat().st_mode) != mode:
-            os.chmod(path, mode)
+def outbox_keys(settings: Settings) -> Keys:
+    """The outbox's keyring: `OUTBOX_ENCRYPTION_KEYS`, else its file (created on first run)."""
+    return Keys(
+        path=settings.outbox_keyring_path, text=settings.outbox_encryption_keys, variable=OUTBOX_KEYS_VARIABLE
+    )
 
 
 def open_outbox(settings: Settings) -> Outbox:
-    return Outbox(settings.outbox_path, busy_timeout_seconds=settings.outbox_busy_timeout_seconds)
+    return Outbox(
+        settings.outbox_path,
+        busy_timeout_seconds=settings.outbox_busy_timeout_seconds,
+        keys=outbox_keys(settings),
+    )

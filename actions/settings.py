@@ -10,6 +10,8 @@ in `var/outbox.db`.
 | `INTAKE_SERVICE_TOKEN` | contents of `INTAKE_SERVICE_TOKEN_FILE` | bearer token for the intake API |
 | `INTAKE_SERVICE_TOKEN_FILE` | `<repo>/var/intake_service_token` | read at send time, not at start-up |
 | `OUTBOX_PATH` | `<repo>/var/outbox.db` | SQLite outbox of referrals not yet accepted |
+| `OUTBOX_ENCRYPTION_KEYS` | contents of `OUTBOX_KEYRING_FILE` | keyring: `id:base64key` entries |
+| `OUTBOX_KEYRING_FILE` | `outbox_keyring` beside the outbox | created (0600) with one key on first run |
 | `INTAKE_TIMEOUT_SECONDS` | `10` | bound on one delivery attempt |
 | `OUTBOX_RETRY_INITIAL_SECONDS` | `2` | wait before the first retry |
 | `OUTBOX_RETRY_FACTOR` | `2` | each retry waits this many times longer |
@@ -31,6 +33,7 @@ from typing import Mapping, Optional
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
 DEFAULT_INTAKE_URL = "http://127.0.0.1:8000/api/v1/referrals"
+OUTBOX_KEYS_VARIABLE = "OUTBOX_ENCRYPTION_KEYS"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class Settings:
     service_token: Optional[str] = field(default=None, repr=False)
     service_token_file: Path = VAR_DIR / "intake_service_token"
     outbox_path: Path = VAR_DIR / "outbox.db"
+    # The outbox's keyring (conversations/keyring.py): its entries, kept out of repr like the
+    # token, or else its file (None: `outbox_keyring` beside the outbox).
+    outbox_encryption_keys: Optional[str] = field(default=None, repr=False)
+    outbox_keyring_file: Optional[Path] = None
     request_timeout_seconds: float = 10.0
     retry_initial_seconds: float = 2.0
     retry_factor: float = 2.0
@@ -49,6 +56,10 @@ class Settings:
     outbox_alert_pending_seconds: float = 15 * 60.0
     outbox_keep_settled_days: float = 30.0
     max_referrals_per_conversation: int = 3
+
+    @property
+    def outbox_keyring_path(self) -> Path:
+        return self.outbox_keyring_file or self.outbox_path.parent / "outbox_keyring"
 
     def read_service_token(self) -> Optional[str]:
         """The bearer token, or None while there is none yet.
@@ -74,6 +85,10 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         service_token=(env.get("INTAKE_SERVICE_TOKEN") or "").strip() or None,
         service_token_file=_path(env, "INTAKE_SERVICE_TOKEN_FILE", defaults.service_token_file),
         outbox_path=_path(env, "OUTBOX_PATH", defaults.outbox_path),
+        outbox_encryption_keys=(env.get(OUTBOX_KEYS_VARIABLE) or "").strip() or None,
+        outbox_keyring_file=Path(env["OUTBOX_KEYRING_FILE"]).expanduser()
+        if env.get("OUTBOX_KEYRING_FILE")
+        else None,
         request_timeout_seconds=_seconds(env, "INTAKE_TIMEOUT_SECONDS", defaults.request_timeout_seconds),
         retry_initial_seconds=_seconds(env, "OUTBOX_RETRY_INITIAL_SECONDS", defaults.retry_initial_seconds),
         retry_factor=_number(env, "OUTBOX_RETRY_FACTOR", defaults.retry_factor, minimum=1.0),

@@ -1,25 +1,57 @@
-"""Rasa's SQL tracker store, with one addition: a stopped referral leaves nothing behind.
+"""Rasa's SQL tracker store, sealed at rest; and a stopped referral leaves nothing behind.
 
-When a person stops a referral and confirms (actions/referral_form.py sets ``referral_outcome``
-to "cancelled"), everything they and the assistant wrote since the referral questions began, and
-every answer recorded in a slot, is overwritten in the store. SQLite runs with ``secure_delete``
-so the old text does not linger in free pages. The conversation's shape (which questions, when)
-stays, so a reviewer sees that a referral was started and stopped, but not what it said.
+Sealed at rest. Each event's serialised data (Rasa's `data` column: what the person and the
+assistant wrote, slot values, entities) is sealed with AES-256-GCM (conversations/keyring.py)
+before it is written and opened when the conversation is read back. Its associated data is the
+row's id, its conversation (sender id) and its event type, so a sealed event moved to another row
+or conversation does not open. Rasa's other columns name no person: the sender id (a random id
+the web chat makes), the event type, the time, and the intent and action (or slot or form) name,
+kept only when the domain knows the name (so text sent as "/something" never lands there).
+Events written in plain text before this store sealed them are sealed when it starts.
+
+The keys: `CONVERSATION_ENCRYPTION_KEYS` (keyring entries), else the file named by
+`CONVERSATION_KEYRING_FILE`, else `conversation_keyring` beside a SQLite database (`var/` by
+default) or `var/conversation_keyring`; the file is created 0600 on first run. Rotation:
+`python -m conversations.keys rotate-key`, then `reencrypt` (conversations/keys.py).
+
+Files. A SQLite database and its journal are created 0600 in a 0700 folder and narrowed at start
+if found more open (conversations/private_files.py). SQLite runs with `secure_delete`, so content
+rewritten or deleted (sealing old rows, a stopped referral) does not linger in free pages.
+
+A stopped referral. When a person stops a referral and confirms (the referral form sets
+``referral_outcome`` to "cancelled"), everything they and the assistant wrote since the referral
+questions began, and every answer recorded in a slot, is overwritten in the store. The
+conversation's shape (which questions, when) stays, so a reviewer sees that a referral was
+started and stopped, but not what it said.
 
     endpoints.yml:  tracker_store: {type: conversations.tracker_store.RedactingSQLTrackerStore, ...}
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
-from typing import Any, Dict, List
+import os
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, validate_port
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
 
+from conversations.keyring import SEALED_PREFIX, Keys, UnreadableValue, is_sealed, sealed_key_id
+from conversations.private_files import PROJECT_VAR, private_database
+
 logger = logging.getLogger(__name__)
+
+KEYS_VARIABLE = "CONVERSATION_ENCRYPTION_KEYS"
+KEYRING_FILE_VARIABLE = "CONVERSATION_KEYRING_FILE"
+KEYRING_NAME = "conversation_keyring"
+_BATCH = 200
 
 REMOVED = "[removed: the person stopped this referral]"
 FORM = "referral_form"
@@ -83,21 +115,119 @@ def redact(events: List[Dict[str, Any]]) -> List[int]:
     return changed
 
 
-class RedactingSQLTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` that removes a stopped referral's words when it is stopped."""
+def event_associated_data(row_id: int, sender_id: str, type_name: str) -> bytes:
+    """What a sealed event is bound to: its table, row, conversation and event type."""
+    return json.dumps(["events", row_id, sender_id, type_name]).encode("utf-8")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+
+def conversation_keys(env: Mapping[str, str], database_file: Optional[Path]) -> Keys:
+    """The conversations' keys, from the environment or the keyring file (see the module docstring)."""
+    folder = database_file.parent if database_file else PROJECT_VAR
+    return Keys.from_environment(
+        env, variable=KEYS_VARIABLE, file_variable=KEYRING_FILE_VARIABLE, default_file=folder / KEYRING_NAME
+    )
+
+
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that seals every event and removes a stopped referral's words."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        dialect: str = "sqlite",
+        host: Optional[str] = None,
+        port: Optional[int] = None,
+        db: str = "rasa.db",
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        event_broker: Any = None,
+        login_db: Optional[str] = None,
+        query: Optional[Dict] = None,
+        keys: Optional[Keys] = None,
+        **kwargs: Any,
+    ) -> None:
+        self.database_file = sqlite_file(dialect, host, port, db, username, password, login_db, query)
+        if self.database_file is not None:
+            private_database(self.database_file)  # before SQLite creates it with a wider mode
+        super().__init__(
+            domain, dialect, host, port, db, username, password, event_broker, login_db, query, **kwargs
+        )
         if self.engine.dialect.name == "sqlite":
 
             @event.listens_for(self.engine, "connect")
             def _secure_delete(connection: Any, _record: Any) -> None:
                 connection.execute("PRAGMA secure_delete = ON")
 
+            self.engine.dispose()  # a connection opened before the listener would lack it
+        self.keys = keys or conversation_keys(os.environ, self.database_file)
+        self._names: FrozenSet[str] = frozenset()
+        self._names_domain: Optional[Domain] = None
+        self._seal_at_start()
+
+    # --- Rasa's reads and writes, sealed ---------------------------------------------------------
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        """Store the tracker's new events, each sealed and bound to its row."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            written = []
+            for new in self._additional_events(session, tracker):
+                data = new.as_dict()
+                intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
+                row = self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=new.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=self._known_name(intent),
+                    action_name=self._known_name(data.get("name")),
+                )
+                session.add(row)
+                written.append((row, data))
+            session.flush()  # gives each row the id its sealed data is bound to
+            for row, data in written:
+                row.data = self._seal(row, data)
+            session.commit()
         if stopped_referral_in_latest_turn(tracker):
             self._redact_stopped_referral(tracker.sender_id)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).all()
+            events = [self._open(row) for row in rows]
+        if not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _seal(self, row: Any, data: Dict[str, Any]) -> str:
+        text = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return self.keys.seal(text, event_associated_data(row.id, row.sender_id, row.type_name))
+
+    def _open(self, row: Any) -> Dict[str, Any]:
+        """The event a row holds; UnreadableValue (never a ValueError, see keyring) if it cannot."""
+        try:
+            if not is_sealed(row.data):  # written before events were sealed (sealed at start-up)
+                return json.loads(row.data)
+            text = self.keys.open(row.data, event_associated_data(row.id, row.sender_id, row.type_name))
+            return json.loads(text)
+        except (UnreadableValue, ValueError) as exc:
+            raise UnreadableValue(f"event {row.id} in the tracker store: {exc}") from None
+
+    def _known_name(self, name: Any) -> Optional[str]:
+        """`name` if the domain knows it as an intent, action, slot or form; else None."""
+        domain = self.domain
+        if domain is not self._names_domain:
+            self._names_domain = domain
+            self._names = frozenset(
+                [*domain.intents, *domain.action_names_or_texts, *domain.form_names]
+                + [slot.name for slot in domain.slots]
+            )
+        return name if isinstance(name, str) and name in self._names else None
+
+    # --- a stopped referral --------------------------------------------------------------------
 
     def _redact_stopped_referral(self, sender_id: str) -> None:
         with self.session_scope() as session:
@@ -107,9 +237,92 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 .order_by(self.SQLEvent.id)
                 .all()
             )
-            events = [json.loads(row.data) for row in rows]
+            events = [self._open(row) for row in rows]
             changed = redact(events)
             for index in changed:
-                rows[index].data = json.dumps(events[index])
+                rows[index].data = self._seal(rows[index], events[index])
             session.commit()
         logger.info("A stopped referral's %d events were overwritten in the tracker store", len(changed))
+
+    # --- keys: usage, re-sealing ----------------------------------------------------------------
+
+    def key_usage(self) -> Dict[Optional[int], int]:
+        """How many events each key id seals; None counts events still in plain text."""
+        usage: Dict[Optional[int], int] = collections.Counter()
+        with self.session_scope() as session:
+            heads = session.query(sa.func.substr(self.SQLEvent.data, 1, 16)).filter(
+                self.SQLEvent.data.isnot(None)
+            )
+            for (head,) in heads.yield_per(1000):
+                usage[sealed_key_id(head)] += 1
+        return dict(usage)
+
+    def reencrypt(self) -> int:
+        """Re-seal every event not under the current key (plain ones too) with it; how many."""
+        current = self.keys.ring.current_id
+        return self._reseal(unless_like=f"{SEALED_PREFIX}{current}:%")
+
+    def _reseal(self, *, unless_like: str) -> int:
+        """Re-seal, a batch at a time, the events whose data is not LIKE `unless_like`; how many.
+
+        A row rewritten meanwhile (a stopped referral overwritten) is left as it now is, never put
+        back as it was.
+        """
+        table, resealed, after = self.SQLEvent.__table__, 0, 0
+        columns = (table.c.id, table.c.sender_id, table.c.type_name, table.c.data)
+        while True:
+            with self.session_scope() as session:
+                rows = session.execute(
+                    sa.select(*columns)
+                    .where(table.c.id > after, table.c.data.isnot(None), table.c.data.notlike(unless_like))
+                    .order_by(table.c.id)
+                    .limit(_BATCH)
+                ).fetchall()
+                if not rows:
+                    return resealed
+                for row in rows:
+                    session.execute(
+                        table.update()
+                        .where(table.c.id == row.id, table.c.data == row.data)
+                        .values(data=self._seal(row, self._open(row)))
+                    )
+                session.commit()
+                resealed, after = resealed + len(rows), rows[-1].id
+
+    def _seal_at_start(self) -> None:
+        """Seal events left in plain text; report events under keys the ring does not hold."""
+        usage = self.key_usage()
+        if usage.get(None):
+            sealed = self._reseal(unless_like=f"{SEALED_PREFIX}%")
+            logger.warning("Sealed %d conversation event(s) stored in plain text before", sealed)
+        missing = sorted(k for k in usage if k is not None and k not in self.keys.ring.keys)
+        if missing:
+            logger.error(
+                "%d conversation event(s) are sealed with key(s) %s, which %s does not hold: those"
+                " conversations cannot be read until the key is put back",
+                sum(usage[k] for k in missing),
+                ", ".join(map(str, missing)),
+                self.keys.source,
+            )
+
+
+def sqlite_file(
+    dialect: str = "sqlite",
+    host: Optional[str] = None,
+    port: Optional[int] = None,
+    db: str = "rasa.db",
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    login_db: Optional[str] = None,
+    query: Optional[Dict] = None,
+    **_other: Any,
+) -> Optional[Path]:
+    """The database file of a tracker store configured so (None: not SQLite, or in memory)."""
+    url = sa.engine.make_url(
+        SQLTrackerStore.get_db_url(
+            dialect, host, validate_port(port), db, username, password, login_db, query
+        )
+    )
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
