@@ -132,26 +132,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that seals every event and removes a stopped referral's words."""
 
     def __init__(
-        self,
-        domain: Optional[Domain] = None,
-        dialect: str = "sqlite",
-        host: Optional[str] = None,
-        port: Optional[int] = None,
-        db: str = "rasa.db",
-        username: Optional[str] = None,
-        password: Optional[str] = None,
-        event_broker: Any = None,
-        login_db: Optional[str] = None,
-        query: Optional[Dict] = None,
-        keys: Optional[Keys] = None,
-        **kwargs: Any,
+        self, domain: Optional[Domain] = None, *, keys: Optional[Keys] = None, **kwargs: Any
     ) -> None:
-        self.database_file = sqlite_file(dialect, host, port, db, username, password, login_db, query)
+        """Rasa's arguments (dialect, host, port, db, username, password, login_db, query, ...)
+        and the keys (default: from the environment, see the module docstring)."""
+        self.database_file = sqlite_file(**kwargs)
         if self.database_file is not None:
             private_database(self.database_file)  # before SQLite creates it with a wider mode
-        super().__init__(
-            domain, dialect, host, port, db, username, password, event_broker, login_db, query, **kwargs
-        )
+        super().__init__(domain, **kwargs)
         if self.engine.dialect.name == "sqlite":
 
             @event.listens_for(self.engine, "connect")
@@ -306,23 +294,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             )
 
 
-def sqlite_file(
-    dialect: str = "sqlite",
-    host: Optional[str] = None,
-    port: Optional[int] = None,
-    db: str = "rasa.db",
-    username: Optional[str] = None,
-    password: Optional[str] = None,
-    login_db: Optional[str] = None,
-    query: Optional[Dict] = None,
-    **_other: Any,
-) -> Optional[Path]:
-    """The database file of a tracker store configured so (None: not SQLite, or in memory)."""
-    url = sa.engine.make_url(
-        SQLTrackerStore.get_db_url(
-            dialect, host, validate_port(port), db, username, password, login_db, query
-        )
-    )
+_URL_ARGUMENTS = ("dialect", "host", "port", "db", "username", "password", "login_db", "query")
+
+
+def sqlite_file(**arguments: Any) -> Optional[Path]:
+    """The database file of a tracker store with these arguments (None: not SQLite, or in memory)."""
+    url_arguments = {name: arguments[name] for name in _URL_ARGUMENTS if name in arguments}
+    url_arguments["port"] = validate_port(url_arguments.get("port"))
+    url = sa.engine.make_url(SQLTrackerStore.get_db_url(**url_arguments))
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database)

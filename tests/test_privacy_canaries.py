@@ -16,10 +16,9 @@ import json
 import sqlite3
 import stat
 import tarfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Dict, List
 
 import pytest
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from conversations.keyring import Keys
 from conversations.tracker_store import RedactingSQLTrackerStore
 from tests.live import MODEL
+from tests.test_live_referrals import CHILD_AND_CONCERN, eventually, start_referral
 from tests.test_tracker_store import postgres_admin, postgres_database  # noqa: F401 (fixtures)
 
 # Phone numbers the form accepts (Ofcom's drama range, 07700 900xxx, is refused as not a real number).
@@ -66,21 +66,6 @@ def canaries_in_files(folder: Path) -> List[str]:
     return found
 
 
-def eventually(condition: Callable[[], bool], within: float = 60.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
-
-
-def start_referral(chat) -> None:
-    chat.texts("i want to report a concern about a child")
-    chat.texts("/deny")
-    chat.texts("/identify_as_public")
-
-
 def named_referrer_and_child(child: str, postcode: str, phone: str) -> List[str]:
     return [
         "no, I will give my details",
@@ -95,16 +80,7 @@ def named_referrer_and_child(child: str, postcode: str, phone: str) -> List[str]
     ]
 
 
-REST_OF_THE_REFERRAL = [
-    "at school",
-    "no",
-    "emotional",
-    "his mum's partner screams at him and calls him worthless every day",
-    "every day since the summer",
-    "at their flat",
-    "mum's partner",
-    "yes",
-]
+REST_OF_THE_REFERRAL = CHILD_AND_CONCERN[4:]  # what follows the child's address
 
 
 @dataclass
@@ -135,7 +111,7 @@ def planted(live_stack) -> Planted:
 
     chat = live_stack.conversation()
     senders["stopped referral"] = chat.sender
-    start_referral(chat)
+    start_referral(chat, "/identify_as_public")
     for answer in named_referrer_and_child(*CANARIES["stopped referral"]):
         chat.texts(answer)
     assert "Do you want to stop?" in " ".join(chat.texts("stop"))
@@ -143,7 +119,7 @@ def planted(live_stack) -> Planted:
 
     chat = live_stack.conversation()
     senders["sent referral"] = chat.sender
-    start_referral(chat)
+    start_referral(chat, "/identify_as_public")
     for answer in named_referrer_and_child(*CANARIES["sent referral"]) + REST_OF_THE_REFERRAL:
         summary = chat.texts(answer)
     assert summary[0].startswith("Here is exactly what will be sent:")
