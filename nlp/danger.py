@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from nlp.patterns import DANGER_LABELS, HEDGE_WORDS, QUESTION_WORDS
 
@@ -20,6 +20,8 @@ class DangerAssessment:
 
     immediate: bool
     reasons: Tuple[str, ...] = field(default_factory=tuple)
+    # The message puts harm in the past or says it is over, and nothing in it is happening now.
+    over: bool = False
 
 
 def is_general_question(doc: Doc) -> bool:
@@ -28,10 +30,26 @@ def is_general_question(doc: Doc) -> bool:
     return bool(words) and words[0].lower_ in QUESTION_WORDS and doc.text.rstrip().endswith("?")
 
 
+_NEGATIONS = frozenset({"not", "n't", "never", "no", "isnt", "arent", "nt"})
+# Urgency words that say "now" but not that anything is happening: beside a past or finished
+# cue they do not bring the harm back into the present.
+WEAK_URGENCY = frozenset({"now", "currently", "at the moment", "atm", "at the minute", "tonight", "rn"})
+
+
+def _negated(span: Span) -> bool:
+    """ "she's not safe now": an ``over`` cue with a negation just before it says the opposite."""
+    before = span.doc[max(0, span.start - 2) : span.start]
+    return any(token.lower_ in _NEGATIONS for token in before)
+
+
 def assess(doc: Doc) -> DangerAssessment:
     """Immediate danger when a message has
 
-    * a danger sign on its own (a weapon, not breathing, a threat to kill), or
+    * a state of the child at this moment that is danger on its own (not breathing, unconscious,
+      an overdose, bleeding badly, on fire, "someone help"), or
+    * a danger sign (a weapon, a threat to kill or to hurt, a child bundled into a car), unless the
+      message puts it in the past or says it is over ("he threatened her with a knife last year",
+      "he's gone now and she's asleep") with no word that it is happening now, or
     * a young child alone in a dangerous place (a dual carriageway, a balcony, the water), unless
       it is habit or hearsay ("she is often on the balcony on her own"), or
     * harm in progress ("he's hitting her", "she is being hurt") that is not reported speech,
@@ -39,19 +57,32 @@ def assess(doc: Doc) -> DangerAssessment:
       hitting", "is smacking abuse?"), or
     * harm, distress or a hazard together with an urgency word ("hit her just now",
       "screaming right now").
+
+    ``over`` is set when the message puts harm in the past and nothing in it is happening now:
+    the dialogue then asks whether the child is in danger right now instead of saying "call 999 now".
     """
     spans: Dict[str, List[str]] = {label: [] for label in DANGER_LABELS}
     for ent in doc.ents:
-        if ent.label_ in spans:
+        if ent.label_ in spans and not (ent.label_ == "over" and _negated(ent)):
             spans[ent.label_].append(ent.text)
     hedged = any(token.lower_ in HEDGE_WORDS for token in doc) or is_general_question(doc)
+    # "now" alone ("she's 9 now", "they're safe now") does not say that harm is happening now.
+    strong_urgency = [text for text in spans["urgency"] if text.lower() not in WEAK_URGENCY]
+    happening_now = (
+        bool(strong_urgency or spans["present_danger"])
+        or (bool(spans["harm_in_progress"]) and not hedged)
+        or bool(spans["distress"] and spans["urgency"])
+    )
+    over = bool(spans["over"]) and not happening_now
 
-    reasons: List[str] = [f"danger sign: {text}" for text in spans["danger_sign"]]
-    if spans["hazard"] and spans["alone"] and not hedged:
+    reasons: List[str] = [f"danger now: {text}" for text in spans["present_danger"]]
+    if not over:
+        reasons += [f"danger sign: {text}" for text in spans["danger_sign"]]
+    if spans["hazard"] and spans["alone"] and not hedged and not over:
         reasons += [f"alone by a hazard: {text}" for text in spans["hazard"]]
-    if spans["urgency"]:
+    if spans["urgency"] and not over:
         for label in ("harm_in_progress", "harm", "distress", "hazard"):
             reasons += [f"{label.replace('_', ' ')} with urgency: {text}" for text in spans[label]]
     elif not hedged:
         reasons += [f"harm in progress: {text}" for text in spans["harm_in_progress"]]
-    return DangerAssessment(immediate=bool(reasons), reasons=tuple(reasons))
+    return DangerAssessment(immediate=bool(reasons), reasons=tuple(reasons), over=over and not reasons)

@@ -9,3 +9,12 @@ memory at start-up).
 DANGER_INTENT = "report_immediate_danger"
 # Where the safety net records, in a parsed message, that it found immediate danger and why.
 SAFETY_NET_KEY = "danger_safety_net"
+# What the safety net read in a message besides danger: who is writing, whether the harm is over,
+# its language (nlp/safety_net.py).
+CUES_KEY = "cues"
+# The entity (and slot) holding a message's language when it is not English.
+LANGUAGE_ENTITY = "language"
+WORRY_INTENT = "express_worry_about_child"
+DISCLOSURE_INTENT = "report_child_disclosure"
+CHILD_INTENT = "child_seeking_help"
+OTHER_LANGUAGE_INTENT = "other_language"

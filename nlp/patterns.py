@@ -6,7 +6,8 @@ loads with ``spacy.load`` and needs none of this project's code. Two groups:
 * details a referral needs (``phone``, ``email``, ``postcode``, ``age``, ``relationship``),
   passed to Rasa by ``SpacyEntityExtractor``;
 * signals of immediate danger (``danger_sign``, ``harm_in_progress``, ``harm``, ``distress``,
-  ``urgency``), read by the danger safety net (``nlp.danger``), never shown to the dialogue.
+  ``urgency``) and of time that puts harm in the past (``over``: "last year", "he's gone now"),
+  read by the danger safety net (``nlp.danger``), never shown to the dialogue.
 
 Blank English has no lemmatiser or tagger, so verb forms are spelled out.
 """
@@ -20,7 +21,17 @@ Pattern = Dict[str, Any]
 # Labels the dialogue uses as entities (domain.yml lists the same names).
 DETAIL_LABELS = ("phone", "email", "postcode", "age", "relationship")
 # Labels only the safety net reads.
-DANGER_LABELS = ("danger_sign", "harm_in_progress", "harm", "distress", "hazard", "alone", "urgency")
+DANGER_LABELS = (
+    "danger_sign",
+    "present_danger",
+    "harm_in_progress",
+    "harm",
+    "distress",
+    "hazard",
+    "alone",
+    "urgency",
+    "over",
+)
 
 # fmt: off
 # --- harm verbs ---------------------------------------------------------------------------
@@ -88,6 +99,10 @@ _NOW_ADVERBS = ["currently", "still", "now", "literally", "actually", "just", "r
 _CHILD_WORDS = """child children kid kids kiddie baby babies toddler toddlers son daughter boy girl
     boys girls infant newborn little one ones brother sister nephew niece grandson granddaughter""".split()
 
+_TAKEN_VERBS = """bundled bundling bundle bundles pulled pulling pull pulls dragged dragging drag drags
+    forced forcing force forces shoved shoving shove pushed pushing push bungled grabbed grabbing
+    snatched snatching""".split()
+
 _WEAPONS = """knife knifes knives gun guns machete blade weapon weapons firearm shotgun axe
     hammer""".split()
 
@@ -153,8 +168,9 @@ _ALONE_PHRASES = """
     no one with him | no one with her | no one with them
 """
 
-# Phrases that mean immediate danger on their own.
-_DANGER_PHRASES = """
+# Phrases that mean immediate danger on their own, whatever else the message says: a state of the
+# child at this moment (no "last year" or "he's gone now" can put them in the past).
+_PRESENT_DANGER_PHRASES = """
     not breathing | isn't breathing | isnt breathing | is not breathing | stopped breathing
     can't breathe | cant breathe | cannot breathe | struggling to breathe | not breathing properly
     unconscious | unresponsive | won't wake up | wont wake up | will not wake up | can't wake
@@ -164,13 +180,52 @@ _DANGER_PHRASES = """
     overdose | overdosed | taken an overdose | taken pills | took pills | swallowed pills
     bleeding badly | bleeding a lot | losing blood | lot of blood | covered in blood
     on fire | house is on fire | flat is on fire
-    send help | send the police | call the police | police now | ambulance
+    send help | send the police | police now
     someone help | somebody help | please help now | help us now | help her now | help him now
-    kill himself | kill herself | kill themselves | kill myself | end my life | end his life
-    end her life | suicidal | suicide | going to jump | gonna jump
+    going to jump | gonna jump
     screaming for help | crying for help | shouting for help
     left alone right now | home alone right now | on their own right now | on her own right now
     on his own right now
+"""
+
+# Phrases that mean danger unless the message puts them in the past ("she was suicidal last year").
+_DANGER_PHRASES = """
+    call the police | ambulance
+    kill himself | kill herself | kill themselves | kill myself | end my life | end his life
+    end her life | suicidal | suicide
+    sort her out | sort him out | sort them out | sort you out | teach her a lesson
+    teach him a lesson | do her in | do him in | finish her off | finish him off
+    by force | against her will | against his will | against their will
+    taking her away | taking him away | leading her away | leading him away
+    won't let her go | wont let her go | won't let him go | wont let him go
+"""
+
+# Time that puts harm in the past, or says it is over: with none of the present signals, a weapon,
+# a threat or harm words in such a message are a worry to report, not an emergency.
+_OVER_PHRASES = """
+    ago | years ago | months ago | weeks ago | days ago | a while ago | a while back | ages ago
+    last year | last month | last week | last weekend | last night | last summer | last christmas
+    last time | last term | last spring | last autumn | last winter | the other day | the other week
+    the other night | yesterday | over the summer | over christmas | at christmas | in the summer
+    back in | back then | in the past | previously | years back | months back | when i was
+    when she was | when he was | when they were | used to | as a child | as a kid | growing up
+    in 2015 | in 2016 | in 2017 | in 2018 | in 2019 | in 2020 | in 2021 | in 2022 | in 2023 | in 2024
+    in 2025 | since then | a few times | three times | two times | several times | many times
+    times this month | times this week | times this year | every weekend | every week | most weekends
+    for weeks | for months | for years | over the past | over the last
+    he's gone now | hes gone now | she's gone now | shes gone now | they've gone now | theyve gone now
+    he has gone | he's gone | hes gone | she's gone | he left | she left | he has left | she has left
+    they left | has moved out | moved out | was arrested | been arrested | got arrested
+    police took him | police took her | police came | police have been | police were called
+    it's over | its over | it is over | it stopped | it's stopped | its stopped | has stopped
+    calmed down | calm now | quiet now | all quiet | safe now | fine now | ok now | okay now
+    asleep now | in bed now | with me now | at my house now | at mine now | in hospital now
+    is safe | are safe | she's safe | shes safe | he's safe | hes safe | they're safe | theyre safe
+    moved away | moved away now | away now | left now | gone away | in prison | in jail | locked up
+    on bail | no longer | not anymore | not any more | nothing since | not since | hasn't since
+    hasnt since | stopped now | over now | finished now | sorted now | better now
+    earlier today | this morning | earlier this week | earlier on | on monday | on tuesday
+    on wednesday | on thursday | on friday | on saturday | on sunday | at the weekend
 """
 # fmt: on
 
@@ -263,7 +318,9 @@ def detail_patterns() -> List[Dict[str, Any]]:
 def danger_patterns() -> List[Dict[str, Any]]:
     """Patterns for the signals of immediate danger read by ``nlp.danger``."""
     patterns: List[Dict[str, Any]] = []
+    patterns.extend(_phrase_patterns("present_danger", phrases(_PRESENT_DANGER_PHRASES)))
     patterns.extend(_phrase_patterns("danger_sign", phrases(_DANGER_PHRASES)))
+    patterns.extend(_phrase_patterns("over", phrases(_OVER_PHRASES)))
     patterns.extend(_phrase_patterns("urgency", phrases(_URGENCY_PHRASES)))
     patterns.extend(_phrase_patterns("hazard", phrases(_HAZARD_PHRASES)))
     patterns.extend(_phrase_patterns("alone", phrases(_ALONE_PHRASES)))
@@ -291,7 +348,42 @@ def danger_patterns() -> List[Dict[str, Any]]:
             "label": "danger_sign",
             "pattern": [
                 {"LOWER": {"IN": ["'ll", "’ll", "ll", "will", "wil"]}},
-                {"LOWER": {"IN": ["kill", "murder", "stab", "strangle", "shoot", "drown", "suffocate"]}},
+                {
+                    "LOWER": {
+                        "IN": [
+                            "kill",
+                            "murder",
+                            "stab",
+                            "strangle",
+                            "shoot",
+                            "drown",
+                            "suffocate",
+                            "batter",
+                            "hurt",
+                            "beat",
+                            "smash",
+                            "burn",
+                        ]
+                    }
+                },
+            ],
+        }
+    )
+    # A child taken into a vehicle: "bundled a girl into a van", "pulling him into the car".
+    patterns.append(
+        {
+            "label": "danger_sign",
+            "pattern": [
+                {"LOWER": {"IN": _TAKEN_VERBS}},
+                {"OP": "?"},
+                {"OP": "?"},
+                {"OP": "?"},
+                {"LOWER": {"IN": ["into", "in"]}},
+                {"LOWER": {"IN": ["a", "the", "his", "her", "their", "some"]}, "OP": "?"},
+                # "a silver car", "his big white van"
+                {"OP": "?"},
+                {"OP": "?"},
+                {"LOWER": {"IN": ["car", "van", "vehicle", "taxi", "boot", "truck", "lorry", "motor"]}},
             ],
         }
     )

@@ -1,33 +1,107 @@
-"""Rasa NLU component: a message that describes immediate danger is never lost.
+"""Rasa NLU component: a message that describes immediate danger is never lost, and a message
+is read for what the classifier cannot see: time, who is writing, and the language.
 
-It runs last in the NLU pipeline, after the intent classifier and the fallback classifier.
-When the project's spaCy patterns find immediate danger (``nlp.danger.assess``), the intent
-becomes ``report_immediate_danger`` whatever the classifier said, so the dialogue's
-"call 999 now" rule fires even for wording the classifier has never seen. Recall matters
-more than precision here: a false alarm costs a sentence, a missed 999 may cost a child.
+It runs last in the NLU pipeline, after the intent classifier and the fallback classifier, and
+decides with ``reread`` (pure, tested directly):
+
+* immediate danger found by the project's spaCy patterns (``nlp.danger.assess``), or danger words
+  in a message in another language (``nlp.languages``), makes the intent
+  ``report_immediate_danger`` whatever the classifier said, so "call 999 now" comes first even
+  for wording the classifier has never seen. Recall matters more than precision here: a false
+  alarm costs a sentence, a missed 999 may cost a child;
+* the classifier's danger call on a message that puts the harm in the past or says it is over,
+  with nothing happening now ("he hit her last year", "he's gone now and she's asleep"), becomes
+  a worry about a child: the dialogue then asks whether the child is in danger right now;
+* a child or young person writing about themselves (``nlp.person``) becomes ``child_seeking_help``
+  (Childline), unless the message describes danger now: then it stays danger, and the message's
+  cues say a child is writing, so the 999 answer also gives Childline;
+* a message in another language without danger words becomes ``other_language`` (999 and the
+  phone numbers, in English and a line in that language);
+* a statement the classifier read as a question (``faq``) with no question or request in it
+  becomes the concern the classifier ranked next; asking which number to ring ("who do i
+  phone?") is answered with the numbers, whatever else the message says.
+
+What it found goes into the parsed message: ``danger_safety_net`` when it found danger (the
+actions read it), ``cues`` always (``{"writer": "child" | None, "over": bool, "language": code}``),
+and the language as a ``language`` entity.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECTOR_PROPERTY_NAME
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlp.danger import assess
-from nlp.names import DANGER_INTENT, SAFETY_NET_KEY
+from nlp.languages import danger_in, language_of
+from nlp.names import (
+    CHILD_INTENT,
+    CUES_KEY,
+    DANGER_INTENT,
+    DISCLOSURE_INTENT,
+    LANGUAGE_ENTITY,
+    OTHER_LANGUAGE_INTENT,
+    SAFETY_NET_KEY,
+    WORRY_INTENT,
+)
+from nlp.person import writes_as_child
 
-__all__ = ["DANGER_INTENT", "SAFETY_NET_KEY", "DangerSafetyNet", "is_button_payload"]
+__all__ = ["DANGER_INTENT", "SAFETY_NET_KEY", "DangerSafetyNet", "Reading", "is_button_payload", "reread"]
 
 # What a button sends: "/intent" with, at most, its entities as JSON ('/inform{"categories": [...]}').
 _BUTTON_PAYLOAD = re.compile(r"^/[A-Za-z_][\w/]*(\{.*\})?\s*$", re.DOTALL)
+# Intents a child's own words may be mistaken for; the others (a question, a greeting, a role, an
+# answer) are left as the classifier read them.
+FAQ_INTENT = "faq"
+_CONCERN_INTENTS = (WORRY_INTENT, DISCLOSURE_INTENT, "request_referral")
+_CHILD_MISREAD_AS = frozenset(
+    {WORRY_INTENT, DISCLOSURE_INTENT, "request_referral", "nlu_fallback", "not_sure", "identify_as_public"}
+)
+
+
+# A question or a request for information: "?", a sentence opening like a question, or asking
+# for a number, details or an explanation. Guidance answers (faq) are for these only.
+_QUESTION_OPENER = re.compile(
+    r"(?:^|[.!\n]\s*)(?:so\s+|and\s+|but\s+|ok\s+|hi\s+|hello\s+)?(?:what|whats|how|why|when|who|where|which|"
+    r"will|would|can|could|do|does|did|is|are|should|shall|may|am|have|has|if)\b",
+    re.IGNORECASE,
+)
+_ASKS_FOR = re.compile(
+    r"\b(?:number|numbers|phone|ring|contact|details|tell me|explain|info|information|want to know|"
+    r"like to know|wondering|wonder|advice|meaning|mean)\b",
+    re.IGNORECASE,
+)
+
+
+# Asking which number to ring: the one fact people need most, answered whatever else the message says.
+_ASKS_FOR_THE_NUMBER = re.compile(
+    r"\b(?:which|what|whats|what's)\b[^.?!]{0,40}\b(?:number|no|line)\b"
+    r"|\bwho\s+(?:do|should|can|shall|would)\s+i\s+(?:ring|call|phone|contact|speak\s+to|talk\s+to)\b"
+    r"|\b(?:direct|phone|contact|telephone)\s+(?:number|line)\b"
+    r"|\b(?:give|send|tell)\s+me\s+(?:the|a|your)\s+number\b",
+    re.IGNORECASE,
+)
+CONTACT_NUMBERS = "faq/contact_numbers"
+
+
+def asks_for_the_number(text: Text) -> bool:
+    """ "which number should i phone?", "who do i ring", "direct number for a referral please"."""
+    return bool(_ASKS_FOR_THE_NUMBER.search(text))
+
+
+def asks_something(text: Text) -> bool:
+    """A question or a request for information (see ``_QUESTION_OPENER`` and ``_ASKS_FOR``)."""
+    return "?" in text or bool(_QUESTION_OPENER.search(text) or _ASKS_FOR.search(text))
 
 
 def is_button_payload(text: Text) -> bool:
@@ -35,11 +109,66 @@ def is_button_payload(text: Text) -> bool:
     return bool(_BUTTON_PAYLOAD.match(text))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the safety net makes of one message: the intent to use (None: the classifier's) and why."""
+
+    intent: Optional[Text]
+    danger_reasons: Tuple[Text, ...] = ()
+    writer: Optional[Text] = None
+    over: bool = False
+    language: Optional[Text] = None
+    # The guidance answer to give ("faq/contact_numbers"), when the safety net chose it.
+    faq_answer: Optional[Text] = None
+
+
+def reread(
+    predicted: Optional[Text],
+    ranking: Sequence[Text],
+    *,
+    danger_reasons: Sequence[Text] = (),
+    over: bool = False,
+    child: bool = False,
+    language: Optional[Text] = None,
+    foreign_danger: Sequence[Text] = (),
+    asking: bool = True,
+    asks_number: bool = False,
+) -> Reading:
+    """The intent a message should have, from the classifier's ``predicted`` intent (and its
+    ``ranking``, best first) and what the patterns found. See the module's docstring."""
+    writer = "child" if child else None
+    reasons = tuple(danger_reasons) + tuple(f"{language} danger: {word}" for word in foreign_danger)
+    if reasons:
+        return Reading(DANGER_INTENT, reasons, writer, False, language)
+    if language:
+        return Reading(CHILD_INTENT if writer else OTHER_LANGUAGE_INTENT, (), writer, over, language)
+    if writer and predicted in (*_CHILD_MISREAD_AS, DANGER_INTENT):
+        if predicted == DANGER_INTENT and not over:
+            return Reading(None, (), writer, over, None)
+        return Reading(CHILD_INTENT, (), writer, over, None)
+    if predicted == DANGER_INTENT and over:
+        concern = next((name for name in ranking if name in (WORRY_INTENT, DISCLOSURE_INTENT)), WORRY_INTENT)
+        return Reading(concern, (), writer, over, None)
+    if asks_number and not writer and predicted in (*_CONCERN_INTENTS, FAQ_INTENT, "nlu_fallback"):
+        # "Who do I phone? it's not an emergency": the numbers first, however the rest reads.
+        return Reading(FAQ_INTENT, (), writer, over, None, CONTACT_NUMBERS)
+    if predicted == FAQ_INTENT and not asking:
+        # A statement read as a question ("he came round with a black eye and won't say how"): the
+        # concern it most likely is, when the classifier thought of one.
+        concern = next((name for name in ranking[:3] if name in _CONCERN_INTENTS), None)
+        if concern:
+            return Reading(concern, (), writer, over, None)
+    if predicted == OTHER_LANGUAGE_INTENT:
+        # Not another language after all: the classifier's next guess.
+        return Reading(next((name for name in ranking if name != OTHER_LANGUAGE_INTENT), "nlu_fallback"))
+    return Reading(None, (), writer, over, None)
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False, model_from="SpacyNLP"
 )
 class DangerSafetyNet(GraphComponent, IntentClassifier):
-    """Overrides the predicted intent with ``report_immediate_danger`` on a danger pattern."""
+    """Rereads each message after the classifiers (``reread``); see the module's docstring."""
 
     @classmethod
     def required_components(cls) -> List[type]:
@@ -68,21 +197,66 @@ class DangerSafetyNet(GraphComponent, IntentClassifier):
             if not text or is_button_payload(text):
                 # Button payloads ("/affirm") are exact choices, not descriptions.
                 continue
-            assessment = assess(model.model(text))
-            if not assessment.immediate:
-                continue
             predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            ranking = [r.get(INTENT_NAME_KEY) for r in message.get(INTENT_RANKING_KEY) or []]
+            doc = model.model(text)
+            language = language_of(text)
+            assessment = assess(doc)
+            reading = reread(
+                predicted,
+                ranking,
+                danger_reasons=assessment.reasons,
+                over=assessment.over,
+                child=writes_as_child(doc),
+                language=language,
+                foreign_danger=danger_in(text, language) if language else (),
+                asking=asks_something(text),
+                asks_number=asks_for_the_number(text),
+            )
+            self._record(message, predicted, reading, len(text))
+        return messages
+
+    @staticmethod
+    def _choose_answer(message: Message, answer: Text) -> None:
+        """The response selector's answer for ``faq`` set to ``answer`` ("faq/contact_numbers")."""
+        selectors = dict(message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {})
+        chosen = dict(selectors.get(FAQ_INTENT) or {})
+        chosen[RESPONSE_SELECTOR_PREDICTION_KEY] = {
+            **(chosen.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}),
+            "confidence": 1.0,
+            "intent_response_key": answer,
+            "utter_action": f"utter_{answer}",
+        }
+        selectors[FAQ_INTENT] = chosen
+        message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
+
+    @staticmethod
+    def _record(message: Message, predicted: Optional[Text], reading: Reading, length: int) -> None:
+        message.set(
+            CUES_KEY,
+            {"writer": reading.writer, "over": reading.over, "language": reading.language},
+            add_to_output=True,
+        )
+        if reading.danger_reasons:
             message.set(
                 SAFETY_NET_KEY,
-                {"overrode": predicted, "reasons": list(assessment.reasons)},
+                {"overrode": predicted, "reasons": list(reading.danger_reasons)},
                 add_to_output=True,
             )
-            if predicted == self._intent:
-                continue
-            danger = {INTENT_NAME_KEY: self._intent, "confidence": 1.0}
-            ranking = [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != self._intent
-            ]
-            message.set(INTENT, danger, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [danger, *ranking], add_to_output=True)
-        return messages
+        if reading.language:
+            found = {"entity": LANGUAGE_ENTITY, "value": reading.language, "start": 0, "end": length}
+            message.set(
+                ENTITIES,
+                [*(message.get(ENTITIES) or []), {**found, "extractor": "DangerSafetyNet"}],
+                add_to_output=True,
+            )
+        if reading.faq_answer:
+            DangerSafetyNet._choose_answer(message, reading.faq_answer)
+        if reading.intent is None or reading.intent == predicted:
+            return
+        chosen = {INTENT_NAME_KEY: reading.intent, "confidence": 1.0}
+        ranking = [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != reading.intent
+        ]
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)

@@ -7,7 +7,14 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.message import Message
 
 from nlp.danger import assess
-from nlp.safety_net import DANGER_INTENT, SAFETY_NET_KEY, DangerSafetyNet, is_button_payload
+from nlp.safety_net import (
+    DANGER_INTENT,
+    SAFETY_NET_KEY,
+    DangerSafetyNet,
+    asks_for_the_number,
+    is_button_payload,
+    reread,
+)
 
 DANGER_MESSAGES = [
     "he's hitting her right now",
@@ -121,3 +128,134 @@ def test_a_danger_message_that_only_starts_with_a_slash_is_still_danger(safety_n
 @pytest.mark.parametrize("text", ["/affirm", "/identify_as_public", '/inform{"categories": ["physical"]}'])
 def test_exact_button_payloads_are_recognised(text):
     assert is_button_payload(text)
+
+
+# --- rereading: time, who is writing, the language -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he threatened to stab her last year but he's moved away now",
+        "he hit her last night but he's gone now and she's asleep",
+        "her dad beat her three times this month",
+        "she was suicidal in 2022",
+        "years ago her uncle held a knife to her",
+    ],
+)
+def test_harm_put_in_the_past_or_over_is_not_immediate_and_says_so(nlp, text):
+    assessment = assess(nlp(text))
+    assert not assessment.immediate
+    assert assessment.over
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he hit her last night and he's hitting her again right now",
+        "she took pills last night and now she won't wake up",
+        "she's not safe now, he has a knife",
+        "he says he'll sort her out the minute she's back",
+        "a man just bundled a girl into a van outside the school",
+    ],
+)
+def test_danger_now_is_immediate_even_beside_the_past(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+def test_the_classifiers_danger_call_on_something_over_becomes_a_worry(safety_net):
+    component, model = safety_net
+    message = classified("he stabbed her boyfriend years ago, it still worries me", DANGER_INTENT, 0.96)
+    [result] = component.process([message], model)
+    assert result.get("intent")["name"] == "express_worry_about_child"
+    assert result.get(SAFETY_NET_KEY) is None
+    assert result.get("cues")["over"] is True
+
+
+def test_a_child_writing_about_themselves_is_pointed_to_childline(safety_net):
+    component, model = safety_net
+    [result] = component.process(
+        [classified("my stepdad hits me when mums at work", "express_worry_about_child", 0.8)], model
+    )
+    assert result.get("intent")["name"] == "child_seeking_help"
+    assert result.get("cues")["writer"] == "child"
+
+
+def test_a_child_in_danger_now_stays_danger_and_is_marked_as_a_child(safety_net):
+    component, model = safety_net
+    [result] = component.process(
+        [classified("my dad is hitting me right now", "child_seeking_help", 0.6)], model
+    )
+    assert result.get("intent")["name"] == DANGER_INTENT
+    assert result.get("cues")["writer"] == "child"
+
+
+def test_danger_in_another_language_is_danger_and_names_the_language(safety_net):
+    component, model = safety_net
+    [result] = component.process(
+        [classified("pomocy! mój mąż bije dziecko teraz", "nlu_fallback", 0.2)], model
+    )
+    assert result.get("intent")["name"] == DANGER_INTENT
+    assert result.get("cues")["language"] == "pl"
+    assert {"entity": "language", "value": "pl"}.items() <= result.get("entities")[-1].items()
+
+
+def test_a_question_in_another_language_gets_the_numbers_not_a_guess(safety_net):
+    component, model = safety_net
+    [result] = component.process([classified("jaki jest numer telefonu do was?", "faq", 0.5)], model)
+    assert result.get("intent")["name"] == "other_language"
+
+
+@pytest.mark.parametrize(
+    "predicted, kwargs, intent",
+    [
+        ("faq", {"danger_reasons": ("danger sign: knife",)}, DANGER_INTENT),
+        (DANGER_INTENT, {"over": True}, "express_worry_about_child"),
+        (DANGER_INTENT, {"over": False}, None),
+        ("express_worry_about_child", {"child": True}, "child_seeking_help"),
+        (DANGER_INTENT, {"child": True}, None),
+        (DANGER_INTENT, {"child": True, "over": True}, "child_seeking_help"),
+        ("faq", {"child": True}, None),
+        ("faq", {"language": "es"}, "other_language"),
+        ("nlu_fallback", {"language": "es", "foreign_danger": ("cuchillo",)}, DANGER_INTENT),
+        ("other_language", {}, "faq"),
+    ],
+)
+def test_reread_decides_the_intent(predicted, kwargs, intent):
+    assert reread(predicted, [predicted, "faq", "express_worry_about_child"], **kwargs).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which number should i phone?",
+        "who do i ring about this",
+        "GP here, direct number for referrals please",
+    ],
+)
+def test_asking_which_number_to_ring_is_recognised(text):
+    assert asks_for_the_number(text)
+
+
+def test_asking_for_the_number_inside_a_worry_gets_the_numbers_first(safety_net):
+    component, model = safety_net
+    text = "i'm worried about the family across the road, it's not an emergency. who should i ring?"
+    [result] = component.process([classified(text, "express_worry_about_child", 0.95)], model)
+    assert result.get("intent")["name"] == "faq"
+    assert result.get("response_selector")["faq"]["response"]["utter_action"] == "utter_faq/contact_numbers"
+
+
+def test_a_statement_the_classifier_took_for_a_question_is_the_concern_it_ranked_next(safety_net):
+    component, model = safety_net
+    message = classified("my nephew came round with a black eye and wont say how he got it", "faq", 0.8)
+    message.set(
+        "intent_ranking",
+        [{"name": "faq", "confidence": 0.8}, {"name": "express_worry_about_child", "confidence": 0.2}],
+        add_to_output=True,
+    )
+    [result] = component.process([message], model)
+    assert result.get("intent")["name"] == "express_worry_about_child"
+
+
+def test_a_child_dragged_into_a_car_is_danger(nlp):
+    assert assess(nlp("a man has just dragged a little girl into a silver car")).immediate

@@ -1,0 +1,117 @@
+"""Whether a message reads as a child or young person writing about themselves.
+
+Children rarely say their age: they write "my stepdad hits me when mum's at work", "i'm scared to
+go home", "can i live somewhere else". A message reads as a child's own when it is about the
+writer ("me", "myself", "i'm scared", "i cut myself") and their family, home or body, and nothing
+in it says the writer is an adult speaking of a child ("my son", "my pupil", "the child",
+"when i was little", "i'm a teacher"). Used by the safety net to point a child to Childline; an
+adult worried about a child is left as they are. Pure functions over the spaCy tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Sequence
+
+from spacy.tokens import Doc
+
+from nlp.patterns import phrases
+
+# The writer as the one harmed, afraid or in need.
+_ABOUT_ME = [
+    tuple(phrase.split())
+    for phrase in phrases("""
+    me | myself | i'm scared | im scared | i am scared | i'm frightened | im frightened | i am frightened
+    i'm afraid | im afraid | i am afraid | i'm terrified | im terrified | i don't feel safe
+    i dont feel safe | i do not feel safe | i'm not safe | im not safe | i feel unsafe | i'm hungry
+    im hungry | i'm starving | im starving | i cut | i self harm | i selfharm | i self-harm
+    i hurt myself | i want to die | i wanna die | i ran away | i run away | i want to run away
+    i wanna run away | i want to leave | i wanna leave | can i live | could i live | i can't go home
+    i cant go home | i don't want to go home | i dont want to go home | i dont wanna go home
+    i have nowhere | ive got nowhere | i've got nowhere | i got nowhere | i'm being | im being
+    i get hit | i get beaten | i get hurt | i'm not allowed | im not allowed | i'm always | im always
+    i have to look after | i hate my | i'm stuck | im stuck | i'm locked | im locked
+    live with my | go and live | live somewhere else | stay somewhere else | move out of home
+""")
+]
+# The writer's family, home, body or school life.
+_MY_WORLD = frozenset(
+    """
+    mum mom mam mummy mother dad daddy father stepdad stepmum stepmom stepfather stepmother parents
+    parent nan nana gran grandma grandad grandpa brother sister stepbrother stepsister uncle aunt
+    auntie boyfriend girlfriend carer carers foster home house room bedroom flat family school
+    teacher body arm arms legs leg skin face bruises bruise cuts wrist wrists
+    """.split()
+)
+# An adult speaking of a child, or of their own past.
+_ADULT_MARKERS = re.compile(
+    r"\b(my|our) (son|daughter|child|children|kid|kids|baby|babies|boy|girl|toddler|grandson|granddaughter|"
+    r"grandchild|grandchildren|niece|nephew|pupil|pupils|student|students|stepson|stepdaughter|"
+    r"foster (child|son|daughter)|class|patient|client)s?\b"
+    r"|\b(the|a|this|that|these|those) (child|children|kids?|boys?|girls?|bab(y|ies)|toddlers?|young person|"
+    r"young people|pupils?|students?)\b"
+    r"|\b(when|since) i was (a )?(little|young|small|kid|child|teenager|teen|\d+)\b"
+    r"|\bi(?:'m| am|m) (a|an|the) (teacher|parent|mum|mom|dad|nurse|doctor|social worker|youth worker|"
+    r"neighbour|neighbor|childminder|carer|foster carer|professional|police officer|gp|health visitor)\b"
+    r"|\bas a (parent|teacher|professional|mum|dad|nurse)\b"
+    r"|\b(my|our) (neighbour|neighbor|neighbours)'?s? (son|daughter|child|kid|kids|boy|girl|baby)",
+    re.IGNORECASE,
+)
+
+
+def _words(text: str) -> List[str]:
+    """Lower-case words as typed ("im", "dont" and "i'm" stay whole, unlike spaCy's tokens)."""
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower())
+
+
+def _has(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    size = len(phrase)
+    return any(tuple(words[i : i + size]) == tuple(phrase) for i in range(len(words) - size + 1))
+
+
+# The writer giving their own age or school year, in English and in Southampton's most spoken other
+# languages: "im 13", "i'm in year 8", "mam 13 lat", "am 14 ani", "tengo 12 años", "tenho 12 anos",
+# "είμαι 13 χρονών", "на 13 години съм", "عمري 13", "13 سالمه", "我13岁".
+_OWN_AGE = re.compile(
+    r"\b(?:i'?m|i am|im)\s+(?:only\s+|just\s+)?(?P<en>\d{1,2})\b(?!\s*(?:min|minutes|hours|mins|%|pm|am)\b)"
+    r"|\b(?:i'?m|i am|im)\s+in\s+year\s+(?P<year>\d{1,2})\b"
+    r"|\bmam\s+(?P<pl>\d{1,2})\s+lat"
+    r"|\bam\s+(?P<ro>\d{1,2})\s+(?:de\s+)?ani"
+    r"|\btengo\s+(?P<es>\d{1,2})\s+a[ñn]os"
+    r"|\btenho\s+(?P<pt>\d{1,2})\s+anos"
+    r"|είμαι\s+(?P<el>\d{1,2})\s+(?:χρονών|χρονων|ετών|ετων)"
+    r"|\bна\s+(?P<bg>\d{1,2})\s+(?:години|г)"
+    r"|عمري\s*(?P<ar>\d{1,2})"
+    r"|(?P<fa>\d{1,2})\s*سالمه"
+    r"|我(?:今年)?(?P<zh>\d{1,2})岁",
+    re.IGNORECASE,
+)
+CHILD_AGE_BELOW = 18
+# School years 1 to 13 are children's.
+SCHOOL_YEARS = range(1, 14)
+
+
+def states_own_age_as_a_child(text: str) -> bool:
+    """The writer says they are under 18 ("im 13", "mam 13 lat") or in a school year."""
+    for found in _OWN_AGE.finditer(text.replace("\u2019", "'")):
+        groups = {name: value for name, value in found.groupdict().items() if value}
+        if "year" in groups:
+            return int(groups["year"]) in SCHOOL_YEARS
+        if groups and int(next(iter(groups.values()))) < CHILD_AGE_BELOW:
+            return True
+    return False
+
+
+def writes_as_child(doc: Doc) -> bool:
+    """A child or young person writing about themselves (see the module's docstring)."""
+    text = doc.text.replace("\u2019", "'")
+    if _ADULT_MARKERS.search(text):
+        return False
+    if states_own_age_as_a_child(text):
+        return True
+    words = _words(text)
+    about_me = any(_has(words, phrase) for phrase in _ABOUT_ME)
+    my_world = ("my" in words and any(word in _MY_WORLD for word in words)) or any(
+        word in ("home", "house") for word in words
+    )
+    return about_me and my_world
