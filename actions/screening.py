@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from nlp.names import DANGER_INTENT
+from nlp.names import CUES_KEY, DANGER_INTENT
 from nlp.patterns import phrases
 
 WORRY_INTENT = "express_worry_about_child"
@@ -179,8 +179,14 @@ class ValidateScreeningForm(FormValidationAction):
         return {REFERRER_TYPE: referrer_type_for(roles[0])}
 
 
+def written_by_a_child(message: Dict[Text, Any]) -> bool:
+    """Whether the safety net read the message as a child writing about themselves."""
+    return ((message or {}).get(CUES_KEY) or {}).get("writer") == CHILD
+
+
 class ActionRecordImmediateDanger(Action):
-    """Remembers that a message described immediate danger and that 999 was advised."""
+    """Remembers that a message described immediate danger and that 999 was advised; a child
+    writing about themselves is remembered as a child, so what follows 999 is Childline."""
 
     def name(self) -> Text:
         return "action_record_immediate_danger"
@@ -188,7 +194,10 @@ class ActionRecordImmediateDanger(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        return [SlotSet(IMMEDIATE_DANGER, "yes"), SlotSet(ADVISED_999, True)]
+        events: List[EventType] = [SlotSet(IMMEDIATE_DANGER, "yes"), SlotSet(ADVISED_999, True)]
+        if written_by_a_child(tracker.latest_message) and not tracker.get_slot(REFERRER_TYPE):
+            events.append(SlotSet(REFERRER_TYPE, CHILD))
+        return events
 
 
 class ActionChooseNextSteps(Action):

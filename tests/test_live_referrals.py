@@ -367,10 +367,24 @@ def test_after_999_is_advised_the_person_can_still_make_the_referral(live_stack,
     assert payload["referrer"]["anonymous"] is True and payload["referrer"]["name"] is None
 
 
-def test_a_child_in_danger_who_then_asks_to_report_is_asked_who_they_are_and_given_childline(live_stack):
+def test_a_child_in_danger_gets_999_then_childline_and_asking_to_report_gives_childline_not_a_referral(
+    live_stack,
+):
     chat = live_stack.conversation()
     before = len(live_stack.intake.payloads())
     first = chat.texts("my dad is hitting me right now")
+    assert first[0].startswith(CALL_999_NOW)
+    assert "0800 1111" in " ".join(first[1:])
+    answer = " ".join(chat.texts("i want to report him"))
+    assert "0800 1111" in answer
+    assert "Would you like to stay anonymous?" not in answer
+    assert new_payloads(live_stack.intake, before) == []
+
+
+def test_someone_in_danger_who_never_said_who_they_are_is_asked_before_a_referral(live_stack):
+    chat = live_stack.conversation()
+    before = len(live_stack.intake.payloads())
+    first = chat.texts("he's hitting her right now")
     assert first[0].startswith(CALL_999_NOW)
     asked = " ".join(chat.texts("i want to report him"))
     assert "which of these describes you?" in asked

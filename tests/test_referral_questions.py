@@ -181,3 +181,18 @@ def test_stop_and_change_are_decided_at_any_question(text, slots):
     )
     assert slots.items() <= step.slots.items()
     assert step.slots["when"] is None
+
+
+def test_where_the_child_is_now_is_a_place_and_only_the_safety_net_makes_it_danger():
+    place = "at home with her dad who hit her last month"
+    assert decide("child_location_now", Message(place, DANGER_INTENT, 0.99), SLOTS).say == []
+    knife = decide(
+        "child_location_now", Message("in the car with him, he has a knife", safety_net=True), SLOTS
+    )
+    assert knife.say[0] == ("utter_call_999_now", {})
+
+
+def test_i_will_come_back_to_this_asks_to_confirm_stopping_and_keeps_nothing_as_an_answer():
+    step = decide("child_name", Message("i'll come back to this later", "leave_for_now", 0.95), SLOTS)
+    assert step.slots == {"child_name": None, "referral_cancel_requested": True}
+    assert step.say == []

@@ -213,3 +213,22 @@ async def test_a_long_message_that_mentions_someone_is_not_taken_as_who_is_askin
 async def test_a_typed_role_is_ignored_when_a_button_or_the_classifier_already_answered():
     assert await typed_answer("teacher", ["teacher"], intent="identify_as_professional") == {}
     assert await typed_answer("teacher", ["teacher"], referrer_type="public") == {}
+
+
+async def test_a_child_in_danger_writing_about_themselves_is_remembered_as_a_child_so_childline_follows():
+    tracker = make_tracker()
+    tracker.latest_message = {
+        "intent": {"name": "report_immediate_danger", "confidence": 1.0},
+        "text": "my dad is hitting me right now",
+        "cues": {"writer": "child", "over": False, "language": None},
+    }
+    events = await ActionRecordImmediateDanger().run(CollectingDispatcher(), tracker, {})
+    assert SlotSet("referrer_type", "child") in events
+    assert events[:2] == [SlotSet("immediate_danger", "yes"), SlotSet("advised_999", True)]
+
+
+async def test_an_adult_who_already_said_who_they_are_keeps_their_role_after_danger():
+    tracker = make_tracker(slots={"referrer_type": "public"})
+    tracker.latest_message = {"text": "he is hitting me and the kids", "cues": {"writer": "child"}}
+    events = await ActionRecordImmediateDanger().run(CollectingDispatcher(), tracker, {})
+    assert SlotSet("referrer_type", "child") not in events

@@ -11,7 +11,8 @@ In order, for the question being asked:
 2. danger comes first: "call 999 now", then the same question again, or, for a question whose
    answer describes events, the description kept as the answer;
 3. a question about the service is answered, then the same question again;
-4. otherwise the answer: stop, go back, change another answer, the summary's choices, or the
+4. "I'll come back to this" (``leave_for_now``) asks to confirm stopping, as "stop" does;
+5. otherwise the answer: stop, go back, change another answer, the summary's choices, or the
    question's validator (stored, or asked again with the reason).
 """
 
@@ -53,9 +54,15 @@ SCREENING_SLOTS = ("referrer_type", "immediate_danger", "next_step")
 # danger call counts for longer messages, and the rule-based safety net's for any.
 DANGER_CONFIDENCE = 0.9
 DANGER_WORDS = 4
-# Questions whose answers describe events; the classifier's danger call counts only for these,
-# while for names, numbers, addresses and choices only the rule-based safety net does.
+# Questions whose answers describe events: an answer that describes danger is also kept as the answer.
 DESCRIPTIVE_QUESTIONS = frozenset({"description", "child_words", "child_location_now", "person_of_concern"})
+# Where the classifier's danger call counts (and the rule-based safety net's everywhere): what
+# happened, in the person's or the child's words. "Where is the child now?" is answered with a
+# place ("at home with her dad"), which the classifier takes for danger; only the net counts there.
+CLASSIFIER_DANGER_QUESTIONS = DESCRIPTIVE_QUESTIONS - {"child_location_now"}
+# Intents that mean "stop for now" at any question, as "stop" does.
+STOP_INTENTS = frozenset({"leave_for_now"})
+STOP_INTENT_WORDS_AT_MOST = 12
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,7 @@ def describes_danger(message: Message, question: Optional[Text] = None) -> bool:
     """Whether an answer given in the form describes immediate danger (then: "call 999 now")."""
     if message.safety_net:
         return True
-    if question is not None and question not in DESCRIPTIVE_QUESTIONS:
+    if question is not None and question not in CLASSIFIER_DANGER_QUESTIONS:
         return False
     words = len(str(message.text or "").split())
     return (
@@ -172,6 +179,14 @@ def decide(
         # A question about the service mid-referral: answered, then the same question again.
         step.say.append((message.faq_response, {}))
         step.slots[question] = None
+        return step
+    if (
+        message.intent in STOP_INTENTS
+        and question != CONFIRM_CANCEL
+        and len(str(message.text or "").split()) <= STOP_INTENT_WORDS_AT_MOST
+    ):
+        # "I'll come back to this": asked to confirm, as "stop" is, so nothing is kept by mistake.
+        step.slots.update({question: None, "referral_cancel_requested": True})
         return step
     answered = answer(question, message.text, slots)
     step.say += answered.say
