@@ -23,7 +23,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_STORE_DB ?= var/rasa.db
 
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) requirements.lock
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) $(wildcard policies/*.py) requirements.lock
 
 .PHONY: help install web test-web spacy train run shell actions test test-python validate test-stories test-nlu lint format lock clean
 
@@ -85,14 +85,14 @@ run: install train var
 	@echo "  intake API documentation:  http://127.0.0.1:8000/docs"
 	@echo "Stop with Ctrl+C."
 	@echo
-	$(BIN)/honcho start -f Procfile $(if $(wildcard intake/Makefile),,actions,rasa)
+	umask 077 && $(BIN)/honcho start -f Procfile $(if $(wildcard intake/Makefile),,actions,rasa)
 
 actions: install
-	$(BIN)/python -m actions.server --port 5055
+	umask 077 && $(BIN)/python -m actions.server --port 5055
 
 # Uses the action server of `make run` when one is up, else starts its own for the session.
 shell: install train var
-	@if curl -s -o /dev/null http://127.0.0.1:5055/health 2>/dev/null; then \
+	@umask 077; if curl -s -o /dev/null http://127.0.0.1:5055/health 2>/dev/null; then \
 		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --port 5006; \
 	else \
 		$(PY) -m actions.server --port 5055 > var/actions-shell.log 2>&1 & pid=$$!; \
@@ -110,13 +110,13 @@ test-web: web
 	cd web && node --test test/
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check actions conversations nlp tests bench
-	$(BIN)/ruff format --check actions conversations nlp tests bench
+	$(BIN)/ruff check actions conversations nlp policies tests bench
+	$(BIN)/ruff format --check actions conversations nlp policies tests bench
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake lint; fi
 
 format: $(VENV)/.installed
-	$(BIN)/ruff format actions conversations nlp tests bench
-	$(BIN)/ruff check --fix actions conversations nlp tests bench
+	$(BIN)/ruff format actions conversations nlp policies tests bench
+	$(BIN)/ruff check --fix actions conversations nlp policies tests bench
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings

@@ -20,7 +20,7 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -117,15 +117,11 @@ def start_live_stack(workdir: Path) -> Iterator[LiveStack]:
     intake = StandInIntake()
     actions_port, rasa_port = free_port(), free_port()
     env = assistant_env(workdir, actions_port, intake.url, SERVICE_TOKEN)
-    actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
-    with actions_log.open("w") as a_out, rasa_log.open("w") as r_out:
-        actions = subprocess.Popen(
-            [sys.executable, "-m", "actions.server", "--port", str(actions_port)],
-            cwd=ROOT,
-            env=env,
-            stdout=a_out,
-            stderr=subprocess.STDOUT,
-        )
+    actions = ActionServer(actions_port, env, workdir / "actions.log")
+    rasa_log = workdir / "rasa.log"
+    rasa_log.touch(mode=0o600)
+    with rasa_log.open("w") as r_out:
+        actions.start()
         rasa = subprocess.Popen(
             rasa_server_command(rasa_port),
             cwd=ROOT,
@@ -134,23 +130,61 @@ def start_live_stack(workdir: Path) -> Iterator[LiveStack]:
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)
+            actions.wait_until_up()
             wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
             yield LiveStack(
                 f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-                [actions_log, rasa_log],
+                [actions.log, rasa_log],
                 intake,
                 workdir / "rasa.db",
+                actions,
             )
         finally:
             intake.close()
-            for process in (rasa, actions):
-                process.terminate()
-            for process in (rasa, actions):
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            rasa.terminate()
+            actions.stop()
+            try:
+                rasa.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                rasa.kill()
+
+
+class ActionServer:
+    """The action server of a live stack, which a test may kill and start again."""
+
+    def __init__(self, port: int, env: Dict[str, str], log: Path) -> None:
+        self.port, self.env, self.log = port, env, log
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        self.log.touch(mode=0o600)
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "actions.server", "--port", str(self.port)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_until_up(self) -> None:
+        assert self.process is not None
+        wait_until_up(f"http://127.0.0.1:{self.port}/health", self.process, self.log)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown of any kind."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 SENT_PAYLOADS = ROOT / "results" / "assistant-payloads"
@@ -213,11 +247,14 @@ class StandInIntake:
 
 
 class LiveStack:
-    def __init__(self, webhook: str, logs: List[Path], intake: StandInIntake, tracker_db: Path) -> None:
+    def __init__(
+        self, webhook: str, logs: List[Path], intake: StandInIntake, tracker_db: Path, actions: "ActionServer"
+    ) -> None:
         self.webhook = webhook
         self.logs = logs
         self.intake = intake
         self.tracker_db = tracker_db
+        self.actions = actions
 
     def conversation(self) -> "Conversation":
         return Conversation(self.webhook, f"test-{uuid.uuid4()}")
