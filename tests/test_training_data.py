@@ -76,6 +76,29 @@ def test_the_held_out_nlu_set_shares_no_example_with_the_training_data():
     assert [t for t in held_out if normalised(t) in trained] == []
 
 
+def understanding_set_texts() -> list[str]:
+    """Every message of the independent evaluation set (tests/understanding), conversations included."""
+    folder = ROOT / "tests" / "understanding"
+    messages = yaml.safe_load((folder / "messages.yml").read_text(encoding="utf-8"))["messages"]
+    conversations = yaml.safe_load((folder / "conversations.yml").read_text(encoding="utf-8"))[
+        "conversations"
+    ]
+    return [m["text"] for m in messages] + [t["user"] for c in conversations for t in c["turns"]]
+
+
+# An answer of this many words or fewer ("hello", "member of the public") is the same whoever
+# writes it: a conversation of the set may use one the training data has.
+SHORT_ANSWER_WORDS = 4
+
+
+def test_the_understanding_set_shares_no_sentence_with_the_training_data():
+    trained = {normalised(t) for texts in training_examples().values() for t in texts}
+    texts = understanding_set_texts()
+    assert len(texts) >= 300
+    shared = [t for t in texts if normalised(t) in trained and len(t.split()) > SHORT_ANSWER_WORDS]
+    assert shared == []
+
+
 def responses_sent_by_forms_and_actions() -> set[str]:
     """Responses a form asks (utter_ask_<slot>) or a custom action sends, which no story names."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
