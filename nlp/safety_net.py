@@ -18,7 +18,7 @@ decides with ``reread`` (pure, tested directly):
 * a message in another language without danger words becomes ``other_language`` (999 and the
   phone numbers, in English and a line in that language);
 * a statement the classifier read as a question (``faq``) with no question or request in it
-  becomes the concern the classifier ranked next; asking which number to ring ("who do i
+  becomes what the classifier ranked next; asking which number to ring ("who do i
   phone?") is answered with the numbers, whatever else the message says.
 
 What it found goes into the parsed message: ``danger_safety_net`` when it found danger (the
@@ -153,11 +153,11 @@ def reread(
         # "Who do I phone? it's not an emergency": the numbers first, however the rest reads.
         return Reading(FAQ_INTENT, (), writer, over, None, CONTACT_NUMBERS)
     if predicted == FAQ_INTENT and not asking:
-        # A statement read as a question ("he came round with a black eye and won't say how"): the
-        # concern it most likely is, when the classifier thought of one.
-        concern = next((name for name in ranking[:3] if name in _CONCERN_INTENTS), None)
-        if concern:
-            return Reading(concern, (), writer, over, None)
+        # A statement read as a question ("he came round with a black eye and won't say how", "i
+        # will come back to this"): what the classifier ranked next, when it ranked anything close.
+        following = next((name for name in ranking[1:3] if name not in (FAQ_INTENT, "nlu_fallback")), None)
+        if following:
+            return Reading(following, (), writer, over, None)
     if predicted == OTHER_LANGUAGE_INTENT:
         # Not another language after all: the classifier's next guess.
         return Reading(next((name for name in ranking if name != OTHER_LANGUAGE_INTENT), "nlu_fallback"))

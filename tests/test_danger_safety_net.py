@@ -219,6 +219,8 @@ def test_a_question_in_another_language_gets_the_numbers_not_a_guess(safety_net)
         ("faq", {"language": "es"}, "other_language"),
         ("nlu_fallback", {"language": "es", "foreign_danger": ("cuchillo",)}, DANGER_INTENT),
         ("other_language", {}, "faq"),
+        ("faq", {"asking": False}, "express_worry_about_child"),
+        ("faq", {"asking": True}, None),
     ],
 )
 def test_reread_decides_the_intent(predicted, kwargs, intent):
