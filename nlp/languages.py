@@ -33,9 +33,10 @@ A message describes immediate danger (see ``_describes_danger``) when it has
   "999", "police", "help me" written inside the foreign message;
 * harm together with an urgency word or an emergency service ("he is beating him now");
 * a call to summon the police or an ambulance ("call the police"), unless it is a question;
-* help, the police or an emergency together with a child, "now", or (unless the message thanks or
-  says "I need") an exclamation or in a message of a few words ("Pomocy!"), and not in a
-  question ("what number do I call?");
+* help, the police, an ambulance or an emergency with "now"; help or danger with a child; help or
+  the police in an exclamation or in a message of a few words ("Pomocy!", "policja!"), unless
+  the message thanks or says "I need"; none of these three in a question ("what number do I
+  call?", "how do I get help for my son?");
 * harm in progress ("he is hitting her") that is not habit, the past, hearsay, suspicion or a
   question ("she told me her dad hits her", "how do I report a concern?").
 
@@ -183,7 +184,8 @@ def _near(first: str, second: str, gap: int = 40) -> str:
 #   harm_now      harm in progress, present tense ("he is hitting", "bije"): danger unless
 #                 hedged (habit, the past, hearsay, suspicion) or a general question
 #   harm          harm in any form: danger with an urgency word or an emergency service
-#   alarm         help, police, ambulance, emergency, urgent, danger, emergency numbers
+#   help          help, emergency, urgent, danger
+#   alarm         the police, an ambulance, the fire brigade, emergency numbers
 #   now           urgency: now, right now, at this moment, quickly, tonight, just now, still
 #   child         child, baby, son, daughter, boy, girl
 #   hedge         habit, the past, hearsay, suspicion ("often", "yesterday", "she told me")
@@ -265,11 +267,14 @@ _PL: Dict[str, _Entries] = {
         r"lania", r"przemoc\w*", r"groz(?:i|ił|iła|ili|ić)\w*", r"zagrozi\w*", r"groźb\w*",
         r"przypal\w*", r"oparzy\w*", r"ugryz\w*", r"walnął\w*", r"walnie\w*", r"bicie",
     ),
+    "help": (
+        r"pomocy", r"o\s+pomoc", r"na\s+pomoc", r"pomóż(?:cie)?", r"pomagaj(?:cie)?", r"niebezpieczeństw\w*",
+        r"niebezpieczn\w*", r"zagrożeni\w*", r"zagrożon\w*", r"pilne", r"pilnie", r"pilny",
+        r"pilna", r"nagł\w*\s+wypad\w*",
+    ),
     "alarm": (
-        r"pomocy", r"pomoc", r"pomóż(?:cie)?", r"pomagaj\w*", r"policj\w*", r"policjant\w*",
-        r"karetk\w*", r"pogotowi\w*", r"straż\w*\s+pożarn\w*", r"112", r"997", r"999",
-        r"niebezpieczeństw\w*", r"niebezpieczn\w*", r"zagrożeni\w*", r"zagrożon\w*", r"pilne",
-        r"pilnie", r"pilny", r"pilna", r"nagł\w*\s+wypad\w*", r"ratownik\w*",
+        r"policj\w*", r"policjant\w*", r"karetk\w*", r"pogotowi\w*", r"straż\w*\s+pożarn\w*",
+        r"112", r"997", r"999", r"ratownik\w*",
     ),
     "now": (
         r"teraz", r"w\s+tej\s+chwili", r"w\s+tym\s+momencie", r"właśnie", r"natychmiast",
@@ -357,10 +362,13 @@ _RO: Dict[str, _Entries] = {
         r"violent(?:ă|a|e|i)?", r"chinu\w*", r"tortur\w*",
         r"împins\w*", r"pocnit\w*", r"plesnit\w*", r"zgâlțâi\w*",
     ),
+    "help": (
+        r"ajutor\w*", r"ajutați", r"ajută-(?:mă|ne|l|o)", r"ajutați-(?:mă|ne|l|o)", r"urgenț\w*",
+        r"urgent\w*", r"pericol\w*", r"periculos\w*",
+    ),
     "alarm": (
-        r"ajut\w*", r"poliți(?:a|e|ei|st\w*)", r"politi(?:a|e|ei|st\w*)", r"ambulanț\w*",
-        r"salvar\w*", r"pompier\w*", r"urgenț\w*", r"urgent\w*", r"pericol\w*", r"periculos\w*",
-        r"112", r"999",
+        r"poliți(?:a|e|ei|st\w*)", r"politi(?:a|e|ei|st\w*)", r"ambulanț\w*", r"salvar\w*",
+        r"pompier\w*", r"112", r"999",
     ),
     "now": (
         r"acum(?!\s+(?:\w+\s+){0,2}(?:zile|zi|ani|an|luni|lună|săptămâni|săptămână))", r"acuma",
@@ -451,9 +459,13 @@ _PT: Dict[str, _Entries] = {
         r"ameaç\w*", r"ferid[oa]s?", r"feriu", r"ferir", r"maltrat\w*", r"empurr\w*", r"sacud\w*",
         r"queim\w*", r"mord\w*", r"arrast\w*", r"pux\w*\s+(?:o\s+)?cabelo", r"surr(?:a|as|ou|ar|ado|ada)",
     ),
+    "help": (
+        r"ajud(?:a|em|e)(?:-me|-nos)?", r"socorro", r"emergênci\w*", r"urgent\w*", r"urgênci\w*",
+        r"perigo\w*",
+    ),
     "alarm": (
-        r"ajud\w*", r"socorro", r"políci(?:a|as|al|ais)", r"ambulânci\w*", r"bombeiro\w*", r"emergênci\w*",
-        r"urgent\w*", r"urgênci\w*", r"perigo\w*", r"112", r"190", r"192", r"999", r"inem", r"samu",
+        r"políci(?:a|as|al|ais)", r"ambulânci\w*", r"bombeiro\w*", r"112", r"190", r"192", r"999",
+        r"inem", r"samu",
     ),
     "now": (
         r"agora", r"agorinha", r"neste\s+momento", r"nesse\s+momento", r"neste\s+instante",
@@ -537,11 +549,12 @@ _ES: Dict[str, _Entries] = {
         r"zarande\w*", r"arrastr\w*", r"quem\w*", r"mord\w*", r"azot\w*", r"paliza\w*",
         r"tortur\w*", r"violenci\w*", r"violent[oa]s?",
     ),
-    "alarm": (
-        r"ayud\w*", r"socorro", r"auxilio", r"policía\w*", r"ambulancia\w*", r"bomberos",
-        r"emergencia\w*", r"urgent\w*", r"urgencia\w*", r"peligro\w*", r"999", r"112", r"911",
-        r"091",
+    "help": (
+        r"ayud(?:a|en|e|enme|ame|adme|anos)", r"ayúd(?:enme|ame|anos)", r"socorro", r"auxilio",
+        r"emergencia\w*", r"urgent\w*", r"urgencia\w*",
+        r"peligro\w*",
     ),
+    "alarm": (r"policía\w*", r"ambulancia\w*", r"bomberos", r"999", r"112", r"911", r"091"),
     "now": (
         r"ahora", r"ahorita", r"ya\s+mismo", r"en\s+este\s+momento", r"en\s+este\s+instante",
         r"rápido", r"inmediatamente", r"de\s+inmediato", r"urgente", r"esta\s+noche",
@@ -627,10 +640,12 @@ _EL: Dict[str, _Entries] = {
         r"τραυματ\w*", r"χαστούκ\w*", r"χαστουκ\w*", r"μπουνι\w*", r"γροθι\w*", r"έσπρωξ\w*",
         r"βασαν\w*",
     ),
+    "help": (
+        r"βοήθει\w*", r"βοηθήστε", r"βοήθα", r"έκτακτ\w*\s+ανάγκ\w*", r"επείγ\w*", r"κίνδυν\w*",
+        r"κινδυνεύ\w*",
+    ),
     "alarm": (
-        r"βοήθει\w*", r"βοηθήστε", r"βοήθα", r"αστυνομ\w*", r"ασθενοφόρ\w*", r"εκαβ",
-        r"πυροσβεστ\w*", r"έκτακτ\w*\s+ανάγκ\w*", r"επείγ\w*", r"κίνδυν\w*", r"κινδυνεύ\w*",
-        r"100", r"166", r"112", r"999",
+        r"αστυνομ\w*", r"ασθενοφόρ\w*", r"εκαβ", r"πυροσβεστ\w*", r"100", r"166", r"112", r"999",
     ),
     "now": (
         r"τώρα", r"αυτή\s+τη\s+στιγμή", r"αυτήν\s+τη\s+στιγμή", r"άμεσα", r"αμέσως", r"γρήγορα",
@@ -719,10 +734,13 @@ _BG: Dict[str, _Entries] = {
         r"боя", r"избил\w*", r"избит\w*", r"ударил\w*", r"угрожа\w*", r"биеше",
         r"(?:го|я|ги|ме|ни)\s+би",
     ),
+    "help": (
+        r"помощ\w*", r"помогнете", r"помогни", r"помогите", r"помагайте", r"спешн\w*", r"опасн\w*",
+        r"срочно", r"допоможіть", r"допомога", r"допомогу",
+    ),
     "alarm": (
-        r"помощ\w*", r"помог\w*", r"помага\w*", r"полиц\w*", r"линейк\w*", r"бърза\s+помощ",
-        r"спешн\w*", r"пожарн\w*", r"опасн\w*", r"112", r"999", r"166", r"150",
-        r"скор(?:ая|ую|ой)", r"срочно", r"милици\w*", r"допомо\w*", r"поліці\w*",
+        r"полиц\w*", r"линейк\w*", r"бърза\s+помощ", r"пожарн\w*", r"112", r"999", r"166", r"150",
+        r"скор(?:ая|ую|ой)", r"милици\w*", r"поліці\w*",
     ),
     "now": (
         r"сега", r"веднага", r"в\s+момента", r"точно\s+сега", r"в\s+този\s+момент", r"бързо",
@@ -797,9 +815,12 @@ _AR: Dict[str, _Entries] = {
         r"هاجم", r"هجوم", r"اذى", r"ايذاء", r"اذية", r"عذب", r"تعذيب", r"لكمه", r"لكمها",
         r"هدد", r"تهديد", r"جرح", r"مجروح", r"جروح", r"دفش",
     ),
+    "help": (
+        r"مساعدة", r"ساعدوني", r"ساعدني", r"ساعدونا", r"ساعدوا", r"النجدة", r"طوارئ", r"عاجل", r"خطر",
+    ),
     "alarm": (
-        r"مساعدة", r"ساعد", r"النجدة", r"شرطة", r"بوليس", r"اسعاف", r"طوارئ", r"عاجل", r"خطر",
-        r"(?<!\d)(?:999|112|911|122|123|997|998)(?!\d)", r"الدفاع\s+المدني",
+        r"شرطة", r"بوليس", r"اسعاف", r"(?<!\d)(?:999|112|911|122|123|997|998)(?!\d)",
+        r"الدفاع\s+المدني",
     ),
     "now": (
         r"الان", r"هلق", r"هلئ", r"حالا\b", r"دلوقتي", r"دلوقت", r"الحين", r"ذحين", r"\bتوه\b",
@@ -876,9 +897,10 @@ _FA: Dict[str, _Entries] = {
         r"تهدید", r"زخمی", r"شکنجه", r"خشونت", r"هل\s*(?:ش)?\s*داد", r"\bزدش\b", r"\bزدتش\b",
         r"\bزدنش\b", r"\bمیزن(?:ه|د|ن|ند)\b",
     ),
+    "help": (r"کمک(?!\s*(?:کنم|کنیم|بکنم|میکنم|کرد))", r"فوری", r"فورا", r"خطر", r"اضطراری"),
     "alarm": (
-        r"کمک", r"پلیس", r"اورژانس", r"آمبولانس", r"امبولانس", r"آتش\s*نشانی", r"فوری", r"فورا",
-        r"خطر", r"(?<!\d)(?:110|115|125|999|112)(?!\d)", r"اضطراری",
+        r"پلیس", r"اورژانس", r"آمبولانس", r"امبولانس", r"آتش\s*نشانی",
+        r"(?<!\d)(?:110|115|125|999|112)(?!\d)",
     ),
     "now": (
         r"الان", r"همین\s*الان", r"همین\s*حالا", r"\bحالا\b", r"فورا", r"فوری", r"سریع",
@@ -951,10 +973,13 @@ _ZH: Dict[str, _Entries] = {
         r"威胁", r"威脅", r"推倒", r"摔(?:他|她|孩子)", r"烫伤", r"燙傷", r"暴力", r"打骂", r"打罵",
         r"殴打", r"毆打", r"虐待", r"家暴", r"施暴", r"性侵", r"强奸", r"強姦", r"强暴", r"強暴",
     ),
+    "help": (
+        r"救命", r"帮帮", r"幫幫", r"(?<![想要能会會去以])(?:帮忙|幫忙|帮助|幫助)", r"紧急", r"緊急", r"危险",
+        r"危險", r"快来", r"快來", r"求救", r"很急",
+    ),
     "alarm": (
-        r"救命", r"帮帮", r"幫幫", r"帮忙", r"幫忙", r"帮助", r"幫助", r"报警", r"報警", r"警察",
-        r"(?<!\d)(?:110|120|119|999|112)(?!\d)", r"救护车", r"救護車", r"急救", r"紧急", r"緊急",
-        r"危险", r"危險", r"快来", r"快來", r"求救", r"很急",
+        r"报警", r"報警", r"警察", r"(?<!\d)(?:110|120|119|999|112)(?!\d)", r"救护车", r"救護車",
+        r"急救",
     ),
     "now": (
         r"现在", r"現在", r"马上", r"馬上", r"立刻", r"立即", r"正在", r"此刻", r"这会儿", r"這會兒",
@@ -993,6 +1018,7 @@ class _Lexicon:
     summon: Optional[Pattern[str]]
     harm_now: Optional[Pattern[str]]
     harm: Optional[Pattern[str]]
+    help: Optional[Pattern[str]]
     alarm: Optional[Pattern[str]]
     now: Optional[Pattern[str]]
     child: Optional[Pattern[str]]
@@ -1051,6 +1077,7 @@ def _build(lexicon: Mapping[str, _Entries], whole_words: bool) -> _Lexicon:
         summon=get("summon"),
         harm_now=get("harm_now"),
         harm=get("harm"),
+        help=get("help"),
         alarm=get("alarm"),
         now=get("now"),
         child=get("child"),
@@ -1294,7 +1321,9 @@ _FREQUENT: Dict[str, FrozenSet[str]] = {
     "zh": _CHINESE_CHARACTERS,
 }
 _LATIN_WORD = re.compile(r"[a-z]+")
-_ADDRESSES = re.compile(r"\S+://\S*|www\.\S*|\S+@\S+")  # their words are no language's
+# Web and email addresses: their words are no language's. (Each starts at a word's start: no
+# backtracking through a long run of letters.)
+_ADDRESSES = re.compile(r"\b[A-Za-z][\w+.-]*://\S*|\bwww\.\S*|\b[\w.+-]+@\S+")
 _ARABIC_SCRIPT_WORD = re.compile(r"[\u0620-\u06ff]+")
 
 
@@ -1312,7 +1341,7 @@ def _lexicon_matches(language: str, folded: str, danger_only: bool = False) -> L
     lexicon = _LEXICONS[language]
     folded = lexicon.prepare(folded)
     patterns = [pattern for _, pattern in lexicon.signs]
-    patterns += [lexicon.summon, lexicon.harm_now, lexicon.harm, lexicon.alarm]
+    patterns += [lexicon.summon, lexicon.harm_now, lexicon.harm, lexicon.help, lexicon.alarm]
     if not danger_only:
         patterns += [lexicon.now, lexicon.child]
     found = (
@@ -1483,6 +1512,7 @@ def _describes_danger(lexicon: _Lexicon, folded: str, short: bool) -> List[Tuple
     summon = _found(lexicon.summon, folded)
     harm_now = _found(lexicon.harm_now, folded)
     harm = _found(lexicon.harm, folded)
+    help_ = _found(lexicon.help, folded)
     alarm = _found(lexicon.alarm, folded)
     now = _found(lexicon.now, folded)
     exclaims = "!" in folded or "¡" in folded
@@ -1492,14 +1522,16 @@ def _describes_danger(lexicon: _Lexicon, folded: str, short: bool) -> List[Tuple
     calm = lexicon.calm is not None and lexicon.calm.search(folded) is not None
 
     spans: List[Tuple[int, int]] = list(signs)
-    if (harm_now or harm) and (now or alarm or summon):
-        spans += harm_now + harm + now + alarm + summon
-    if alarm and now:
-        spans += alarm + now
+    if (harm_now or harm) and (now or help_ or alarm or summon):
+        spans += harm_now + harm + now + help_ + alarm + summon
+    if (help_ or alarm) and now:
+        spans += help_ + alarm + now
     if summon and not question:
         spans += summon
-    if alarm and not question and (child or ((exclaims or short) and not calm)):
-        spans += alarm
+    if help_ and child and not question:
+        spans += help_
+    if (help_ or alarm) and (exclaims or short) and not question and not calm:
+        spans += help_ + alarm
     if harm_now and not hedged and not question:
         spans += harm_now
     return spans

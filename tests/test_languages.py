@@ -381,6 +381,32 @@ def test_thanks_for_the_help_and_i_need_help_are_not_cries_for_help(text, langua
 @pytest.mark.parametrize(
     "text",
     [
+        "Chcę pomóc dziecku sąsiadów",
+        "Policja była u nich w zeszłym tygodniu przez dziecko",
+        "vreau să ajut copilul vecinilor",
+        "Poliția a venit săptămâna trecută pentru copil",
+        "quero ajudar o filho da vizinha",
+        "A polícia já veio cá na semana passada por causa da criança",
+        "quiero ayudar al hijo de mi vecina",
+        "La policía vino la semana pasada por el niño",
+        "Η αστυνομία ήρθε την περασμένη εβδομάδα για το παιδί",
+        "Полицията идва миналата седмица заради детето",
+        "أريد أن أساعد طفل الجيران",
+        "الشرطة جاءت الأسبوع الماضي بسبب الطفل",
+        "میخوام به بچه همسایه کمک کنم",
+        "پلیس هفته پیش به خاطر بچه اومد",
+        "我想帮助邻居的孩子",
+        "警察上周因为孩子来过",
+    ],
+)
+def test_wanting_to_help_a_child_or_the_police_having_come_is_not_danger_now(text):
+    assert language_of(text) is not None
+    assert danger_in(text) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "abuse",
         "physical abuse meaning",
         "violence",
@@ -403,32 +429,51 @@ def test_english_words_that_look_foreign_are_english(text):
     assert language_of(text) is None
 
 
+def _seconds(text: str, language: str) -> float:
+    """The best of three timings of reading ``text`` (a garbage collection can land in one)."""
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        danger_in(text, language_of(text) or language)
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
 def test_a_long_message_is_read_quickly():
     text = (
-        "Mój mąż znowu krzyczy na dzieci i nie wiem co robić, sąsiedzi też słyszą " * 60
+        "Mój mąż znowu krzyczy na dzieci i nie wiem co robić, sąsiedzi też słyszą, "
+        "see https://example.org/a/b or write to jan.kowalski@example.org "
+        * 40
         + "a a a a a a a a a a " * 100
         + "nie nie nie " * 100
     )[:5000]
     assert len(text) == 5000
-    start = time.perf_counter()
-    for _ in range(5):
-        language_of(text)
-        danger_in(text)
-    assert (time.perf_counter() - start) / 5 < 0.1
-    # The same danger word 1,000 times over, with and without spaces: no regular expression
-    # backtracks its way into seconds.
-    for word, language in [
+    assert _seconds(text, "pl") < 0.05
+
+
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [
         ("ą", "pl"),
+        ("ów", "pl"),
         ("nóż", "pl"),
+        ("ação", "pt"),
+        ("não ", "pt"),
+        ("violează", "ro"),
+        ("μαχαίρι", "el"),
+        ("нож", "bg"),
         ("打孩子", "zh"),
+        ("快来", "zh"),
         ("قتل", "ar"),
         ("لگد", "fa"),
-        ("não ", "pt"),
-    ]:
-        for text in ((word * 5000)[:5000], ((word + " ") * 5000)[:5000]):
-            start = time.perf_counter()
-            danger_in(text, language_of(text) or language)
-            assert time.perf_counter() - start < 0.1, (word, language)
+        ("x", "pl"),
+    ],
+)
+def test_one_word_five_thousand_characters_long_is_read_quickly(word, language):
+    # The same word over and over, with and without spaces: no regular expression backtracks
+    # its way into seconds.
+    for text in ((word * 5000)[:5000], ((word + " ") * 5000)[:5000]):
+        assert _seconds(text, language) < 0.05, (word, language)
 
 
 def test_an_everyday_message_takes_well_under_a_millisecond():
