@@ -203,7 +203,7 @@ _Entries = Tuple[str, ...]
 # --- Polish (pl) ------------------------------------------------------------------------------
 _PL: Dict[str, _Entries] = {
     "weapon": (
-        r"nó(?:ż|ża|żem|że|ży|żami|żu|ży|żyk\w*|życzk\w*)", r"pistolet\w*", r"rewolwer\w*",
+        r"nó(?:ż|ża|żem|że|ży|żami|żu|żyk\w*|życzk\w*)", r"pistolet\w*", r"rewolwer\w*",
         r"karabin\w*", r"strzelb\w*", r"spluw\w*", r"giwer\w*", r"broń", r"broni[aąe]?",
         r"maczet\w*", r"siekier\w*", r"tasak\w*", r"kij(?:em|a|e|u|ami|ek|kiem)?", r"pałk\w*",
         r"bejsbol\w*", r"młot(?:ek|kiem|ka|em)", r"strzel\w*", r"zastrzel\w*", r"postrzel\w*",
@@ -284,9 +284,9 @@ _PL: Dict[str, _Entries] = {
     ),
     "child": (
         r"dziec\w*", r"dzieck\w*", r"dzieciak\w*", r"syn(?:a|em|owi|u|ek|ka|kiem|kowi|owie|ów|ami)?",
-        r"cór(?:k|ecz|us)\w*", r"cor(?:k|ecz|us)\w*", r"niemowl\w*", r"noworod\w*", r"bobas\w*",
+        r"cór(?:k|ecz|us)\w*", r"niemowl\w*", r"noworod\w*", r"bobas\w*",
         r"maluch\w*", r"maleń\w*", r"dziewczyn\w*", r"chłop(?:iec|ca|cu|cem|cy|czyk\w*|ak\w*)",
-        r"wnu(?:k|cz)\w*", r"bachor\w*", r"mała", r"mały", r"córka",
+        r"wnu(?:k|cz)\w*", r"bachor\w*", r"mała", r"mały",
     ),
     "hedge": (
         r"często", r"zawsze", r"czasem", r"czasami", r"codziennie", r"każdego\s+dnia",
