@@ -6,7 +6,7 @@ in `var/outbox.db`.
 
 | variable | default | what |
 |---|---|---|
-| `INTAKE_URL` | `http://127.0.0.1:8000/api/v1/referrals` | where referrals are delivered |
+| `INTAKE_URL` | `http://127.0.0.1:8000/api/v1/referrals` | where referrals go (see below) |
 | `INTAKE_SERVICE_TOKEN` | contents of `INTAKE_SERVICE_TOKEN_FILE` | bearer token for the intake API |
 | `INTAKE_SERVICE_TOKEN_FILE` | `<repo>/var/intake_service_token` | read at send time, not at start-up |
 | `OUTBOX_PATH` | `<repo>/var/outbox.db` | SQLite outbox of referrals not yet accepted |
@@ -21,14 +21,20 @@ in `var/outbox.db`.
 | `OUTBOX_ALERT_PENDING_SECONDS` | `900` | health fails while the oldest pending referral is older than this |
 | `OUTBOX_KEEP_SETTLED_DAYS` | `30` | what is left of a delivered or resolved referral is deleted after this |
 | `OUTBOX_MAX_PER_CONVERSATION` | `3` | referrals one conversation may make; one more is told to phone |
+
+`INTAKE_URL` carries every referral and the service token, so it must be `https://` unless its
+host is loopback (127.0.0.0/8, `::1` or `localhost`), where nothing crosses a network. Anything else
+stops the action server at start-up with a message naming the variable (never its value).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
@@ -56,6 +62,11 @@ class Settings:
     outbox_alert_pending_seconds: float = 15 * 60.0
     outbox_keep_settled_days: float = 30.0
     max_referrals_per_conversation: int = 3
+
+    def __post_init__(self) -> None:
+        # Here, not only in load_settings: however the settings are made, no referral and no token
+        # goes over plain HTTP to another machine.
+        check_transport("INTAKE_URL", self.intake_url)
 
     @property
     def outbox_keyring_path(self) -> Path:
@@ -107,11 +118,47 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
             env, "OUTBOX_MAX_PER_CONVERSATION", defaults.max_referrals_per_conversation
         ),
     )
-    if not settings.intake_url.startswith(("http://", "https://")):
-        raise ValueError("INTAKE_URL must be an http:// or https:// address")
     if settings.retry_max_seconds < settings.retry_initial_seconds:
         raise ValueError("OUTBOX_RETRY_MAX_SECONDS must not be less than OUTBOX_RETRY_INITIAL_SECONDS")
     return settings
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: an address whose traffic never leaves the machine."""
+    host = host.lower()
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if address.version == 4:
+        return address in ipaddress.ip_network("127.0.0.0/8")
+    return address == ipaddress.IPv6Address("::1")
+
+
+def check_transport(name: str, url: str) -> str:
+    """`url` if it is https://, or http:// to a loopback host; else a ValueError naming `name`.
+
+    The message never repeats the URL: it may carry a user name, a password or a query."""
+    loopback = "127.0.0.0/8, ::1 or localhost"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number from 0 to 65535 is a ValueError)
+    except (TypeError, ValueError, AttributeError):
+        raise ValueError(f"{name} must be an https:// URL (it does not parse as a URL)") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"{name} must be an https:// URL (http:// is allowed only to {loopback})")
+    if not parts.hostname:
+        raise ValueError(f"{name} must be an https:// URL with a host")
+    if scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError(
+            f"{name} must be an https:// URL: http:// is allowed only to a loopback host "
+            f"({loopback}), and this one is not, so referrals and the service token would cross "
+            "the network unencrypted"
+        )
+    return url
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
