@@ -141,9 +141,10 @@ def _checked_value(validator: Any, answer: Any) -> Any:
 
 
 def _clip(text: Any, limit: int) -> Optional[Text]:
+    """An id as the contract holds it: clean (no control characters or lone surrogates) and cut."""
     if text is None:
         return None
-    return str(text)[:limit] or None
+    return clean_text(text, single_line=True)[:limit] or None
 
 
 def _text_field(answer: Any, field: Text) -> Optional[Text]:

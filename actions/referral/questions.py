@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Text, Tuple
 
 from actions.referral.answers import ACCEPTED, Checked
-from actions.referral.contract import CHILD_FIELDS, LONG_TEXT_MAX, SHORT_TEXT_MAX
+from actions.referral.contract import CHILD_FIELDS, FIELD_LIMITS
 from actions.referral.validators import (
     validate_age,
     validate_anonymous,
@@ -45,12 +45,16 @@ CHANGE_WHICH = "change_which"
 CONFIRM_CANCEL = "confirm_cancel"
 
 
-def _short_text(text: Any) -> Checked:
-    return validate_text(text, SHORT_TEXT_MAX, single_line=True)
+def _text(*fields: Text, single_line: bool = True) -> Callable[[Any], Checked]:
+    """The check of free text that fills ``fields``: as long as the shortest of them can hold, so
+    nothing the person wrote is cut to fit (too long is asked again, with the count)."""
+    limit = min(FIELD_LIMITS[field] for field in fields)
 
+    def check(text: Any) -> Checked:
+        return validate_text(text, limit, single_line=single_line)
 
-def _long_text(text: Any) -> Checked:
-    return validate_text(text, LONG_TEXT_MAX)
+    check.__name__ = f"text of {' or '.join(fields)}"
+    return check
 
 
 def _age_or_date_of_birth(text: Any) -> Checked:
@@ -199,7 +203,7 @@ QUESTIONS: Tuple[Question, ...] = (
         "referrer",
         "Your job title",
         r"\bjob\b|\btitle\b|\brole\b",
-        _short_text,
+        _text("job_title"),
         ("job_title", "Your job title"),
         asked=_professional,
         shown=_sent_role,
@@ -209,7 +213,7 @@ QUESTIONS: Tuple[Question, ...] = (
         "referrer",
         "Your organisation",
         r"\bagency\b|\borgani[sz]ation\b|\bemployer\b",
-        _short_text,
+        _text("agency"),
         ("agency", "Your organisation"),
         asked=_professional,
         shown=_sent_role,
@@ -239,7 +243,7 @@ QUESTIONS: Tuple[Question, ...] = (
         "referrer",
         "How you know the child",
         r"\bhow i know\b|\brelationship\b",
-        _short_text,
+        _text("relationship_to_child"),
         ("relationship_to_child", "Your relationship to the child"),
     ),
     _answer(
@@ -273,7 +277,7 @@ QUESTIONS: Tuple[Question, ...] = (
         "child",
         "The child's address or school",
         r"\baddress\b|\bschool\b|\bwhere (she|he|they) live",
-        _short_text,
+        _text("address", "school"),
         ("address", "{who} address"),
         ("school", "{who} school"),
         fields=_address_or_school,
@@ -283,7 +287,7 @@ QUESTIONS: Tuple[Question, ...] = (
         "safety",
         "Where the child is now",
         r"\bwhere (she|he|they) (is|are) now\b|\bnow\b",
-        _short_text,
+        _text("child_location_now"),
         ("child_location_now", "Where the child is now"),
         asked=_no_child_finished_yet,
     ),
@@ -301,7 +305,7 @@ QUESTIONS: Tuple[Question, ...] = (
         "concern",
         "What happened",
         r"\bwhat happened\b|\bdescription\b|\bdetails\b",
-        _long_text,
+        _text("description", single_line=False),
         ("description", "What happened"),
     ),
     _answer(
@@ -309,20 +313,22 @@ QUESTIONS: Tuple[Question, ...] = (
         "concern",
         "What the child said",
         r"\bchild said\b|\bwords\b",
-        _long_text,
+        _text("child_words", single_line=False),
         ("child_words", "What the child said"),
         asked=_the_child_told_them,
     ),
     _answer(
-        "when", "concern", "When it happened", r"\bwhen\b|\bdate\b|\btime\b", _short_text, ("when", "When")
+        "when", "concern", "When it happened", r"\bwhen\b|\bdate\b|\btime\b", _text("when"), ("when", "When")
     ),
-    _answer("where", "concern", "Where it happened", r"\bwhere\b|\bplace\b", _short_text, ("where", "Where")),
+    _answer(
+        "where", "concern", "Where it happened", r"\bwhere\b|\bplace\b", _text("where"), ("where", "Where")
+    ),
     _answer(
         "person_of_concern",
         "concern",
         "Who might be harming the child",
         r"\bperson\b|\bwho\b|\babuser\b",
-        _short_text,
+        _text("person_of_concern"),
         ("person_of_concern", "The person you are worried about"),
     ),
     _answer(
@@ -411,7 +417,7 @@ def referral_questions(slots: Slots) -> List[Text]:
 def check(question: Text, text: Any) -> Checked:
     """The answer ``text`` to ``question``, checked by that question's validator."""
     validator = BY_SLOT[question].check if question in BY_SLOT else None
-    return (validator or _short_text)(text)
+    return (validator or _text(*FIELD_LIMITS, single_line=True))(text)
 
 
 def current_child(slots: Slots) -> Dict[Text, Any]:

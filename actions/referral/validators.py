@@ -177,7 +177,10 @@ _MONTH_UNITS = frozenset("month months mth mths mnth mnths mo mos m".split())
 _WEEK_UNITS = frozenset("week weeks wk wks w".split())
 _DAY_UNITS = frozenset("day days d".split())
 _SCHOOL_YEAR_WORDS = frozenset({"year", "yr"})
-_AGE_TOKENS = re.compile(r"-?\d+(?:\.\d+)?|[^\W\d_]+")
+# ASCII digits only: "²" or "٣" are digits to Python's \d but not numbers float() reads.
+_AGE_TOKENS = re.compile(r"-?[0-9]+(?:\.[0-9]+)?|[^\W\d_]+")
+# More digits than this is no age at all (and would not fit a float).
+_AGE_DIGITS_AT_MOST = 6
 
 
 def validate_age(text: Any) -> Checked:
@@ -207,7 +210,9 @@ def validate_age(text: Any) -> Checked:
             amount = 1.0
         elif token in _NUMBER_WORDS:
             amount = float(_NUMBER_WORDS[token])
-        elif token[0].isdigit() or token[0] == "-":
+        elif token[0] in "0123456789-":
+            if len(token.lstrip("-").split(".")[0]) > _AGE_DIGITS_AT_MOST:
+                return _age_in_range(-1 if token.startswith("-") else 99)
             amount = float(token)
         else:
             continue
