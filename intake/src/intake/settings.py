@@ -23,8 +23,8 @@ CONTRACT_FILE = REPO_ROOT / "contracts" / "referral.v1.schema.json"
 OPENAPI_FILE = INTAKE_DIR / "openapi.json"
 # The public chat page and its widget: pages under web/pages, built assets under web/dist.
 WEB_DIR = REPO_ROOT / "web"
-# The Rasa server's socket.io endpoint, as the browser reaches it, and the neutral site that
-# quick exit sends people to.
+# The Rasa server's socket.io endpoint, as the browser reaches it (https:// unless on a loopback
+# host: the conversation crosses it), and the neutral site that quick exit sends people to.
 CHAT_SOCKET_URL = "http://127.0.0.1:5005"
 EXIT_URL = "https://www.bbc.co.uk/weather"
 
@@ -64,6 +64,8 @@ class Settings:
         # into the pages' Content-Security-Policy, however the settings were made.
         check_public_url("CHAT_SOCKET_URL", self.chat_socket_url)
         check_public_url("EXIT_URL", self.exit_url)
+        # What a person writes crosses the socket URL: encrypted (https, so wss) off this machine.
+        check_transport("CHAT_SOCKET_URL", self.chat_socket_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -171,6 +173,34 @@ def check_public_url(name: str, url: str) -> str:
             raise refuse("the IPv6 address carries a zone id")
     elif not _HOST_NAME.fullmatch(host):
         raise refuse("the host is not a DNS name in ASCII or an IP address")
+    return url
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: an address whose traffic never leaves the machine."""
+    host = host.lower()
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if address.version == 4:
+        return address in ipaddress.ip_network("127.0.0.0/8")
+    return address == ipaddress.IPv6Address("::1")
+
+
+def check_transport(name: str, url: str) -> str:
+    """Refuse (ValueError naming the variable, never its value) an http:// URL whose host is not
+    loopback: off this machine only https:// will do (and so wss:// for the socket, which the page
+    derives from it). Run after check_public_url, which has refused every other scheme."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname or ""):
+        raise ValueError(
+            f"{name} must be an https:// URL: http:// is allowed only to a loopback host "
+            "(127.0.0.0/8, ::1 or localhost), and this one is not, so what people write "
+            "would cross the network unencrypted"
+        )
     return url
 
 
