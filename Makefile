@@ -104,6 +104,129 @@ shell: install train var
 test: install lint test-web test-python test-stories test-nlu
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test-sqlite test-postgresql; fi
 
+# --- supply chain -----------------------------------------------------------------------------
+# Known vulnerabilities in every pinned package: requirements.lock and intake/requirements.lock
+# (pip-audit from the intake venv, which reads the locks and installs nothing) and
+# web/package-lock.json (npm audit). A finding fails unless audit-allowlist.txt lists it with a
+# reason. A vulnerability service that cannot be reached, or that leaves a package unaudited, fails
+# the target under CI=true and is a warning elsewhere.
+PIP_AUDIT ?= intake/.venv/bin/pip-audit
+NPM ?= npm
+
+define AUDIT_CHECK
+import json, os, subprocess, sys
+
+ALLOW_FILE = "audit-allowlist.txt"
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+pip_audit, npm = sys.argv[1], sys.argv[2]
+
+
+def read_allow_list():
+    allowed, broken = {}, []
+    with open(ALLOW_FILE, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = line.split(None, 2)
+            if len(parts) < 3 or not parts[2].strip():
+                broken.append(f"{ALLOW_FILE}:{number}: needs an id, a package and a reason")
+                continue
+            allowed[(parts[0].upper(), parts[1].lower())] = (parts[0], parts[2].strip())
+    return allowed, broken
+
+
+def python_findings(lock):
+    """(findings, None) or (None, why the lock could not be audited)."""
+    done = subprocess.run(
+        [pip_audit, "--no-deps", "--disable-pip", "--progress-spinner", "off", "-f", "json", "-r", lock],
+        capture_output=True, text=True,
+    )
+    try:
+        report = json.loads(done.stdout)
+        packages = report["dependencies"]
+    except (ValueError, KeyError, TypeError):
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return None, f"pip-audit could not audit {lock}: {last[:300]}"
+    skipped = [p["name"] for p in packages if p.get("skip_reason")]
+    if skipped:
+        return None, (
+            f"the vulnerability service left {len(skipped)} of {len(packages)} packages of {lock} "
+            f"unaudited (first: {', '.join(skipped[:3])})"
+        )
+    return [
+        (lock, p["name"], p["version"], [v["id"], *v.get("aliases", [])], ", ".join(v.get("fix_versions", [])))
+        for p in packages
+        for v in p.get("vulns", [])
+    ], None
+
+
+def npm_findings():
+    done = subprocess.run([npm, "audit", "--json"], cwd="web", capture_output=True, text=True)
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        report = {}
+    if not isinstance(report.get("vulnerabilities"), dict):
+        why = report.get("message") or (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return None, f"npm audit could not audit web/package-lock.json: {str(why)[:300]}"
+    findings = []
+    for name, entry in report["vulnerabilities"].items():
+        for via in entry.get("via", []):
+            if isinstance(via, dict):  # an advisory; a plain name points at another entry
+                ghsa = str(via.get("url", "")).rstrip("/").rsplit("/", 1)[-1]
+                fix = entry.get("fixAvailable")
+                if isinstance(fix, dict):
+                    fix = f"{fix.get('name')} {fix.get('version')}"
+                ids = [ghsa, str(via.get("source", ""))]
+                package = via.get("name", name)
+                findings.append(("web/package-lock.json", package, entry.get("range", "?"), ids, str(fix)))
+    return findings, None
+
+
+allowed, broken = read_allow_list()
+findings, unreachable = [], []
+for lock in ("requirements.lock", "intake/requirements.lock"):
+    found, why = python_findings(lock)
+    findings += found or []
+    if why:
+        unreachable.append(why)
+found, why = npm_findings()
+findings += found or []
+if why:
+    unreachable.append(why)
+
+used, refused = set(), 0
+for where, package, version, ids, fix in findings:
+    key = next(((i.upper(), package.lower()) for i in ids if (i.upper(), package.lower()) in allowed), None)
+    if key:
+        used.add(key)
+        print(f"   allowed  {where}: {package} {version} {allowed[key][0]}: {allowed[key][1]}")
+    else:
+        refused += 1
+        named = " ".join(i for i in ids if i)
+        print(f"!! VULNERABLE  {where}: {package} {version} {named} (fixed in: {fix or 'none yet'})")
+for key in sorted(set(allowed) - used):
+    if not unreachable:
+        print(f"   note: {ALLOW_FILE} lists {allowed[key][0]} for {key[1]}, which no audit found: remove it?")
+for line in broken:
+    print(f"!! {line}")
+for why in unreachable:
+    print(f"!! {why}")
+summary = f"audit: {len(findings)} known vulnerabilit{'y' if len(findings) == 1 else 'ies'}, {refused} not allowed"
+print(summary + (f"; {len(unreachable)} of 3 locks not audited" if unreachable else ""))
+if unreachable and IN_CI:
+    print("!! audit: the vulnerability service could not be reached: FAILING (CI=true)")
+elif unreachable:
+    print("!! audit: WARNING: not every package could be audited (under CI=true this fails)")
+sys.exit(1 if refused or broken or (unreachable and IN_CI) else 0)
+endef
+export AUDIT_CHECK
+
+.PHONY: audit
+audit:
+	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory --silent -C intake venv; fi
+	@intake/.venv/bin/python -c "$$AUDIT_CHECK" "$(PIP_AUDIT)" "$(NPM)"
+
 # Unit tests of the widget's own logic (node's test runner); the page itself is tested in a real
 # browser by tests/test_web_chat.py (make test-python).
 test-web: web
