@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import string
+import tempfile
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
+from hypothesis import configuration as hypothesis_configuration
 from hypothesis import strategies as st
 
 from actions.referral import validators
@@ -53,6 +56,9 @@ from actions.referral.contract import (
 )
 from actions.referral.payload import build_payload
 from actions.referral.questions import ANSWERS, CHILD_QUESTIONS, answers_for_payload, current_child
+
+# Hypothesis keeps its caches in the temp folder, not in the work tree (as intake/tests does).
+hypothesis_configuration.set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "assistant-hypothesis"))
 
 TODAY = date(2026, 3, 2)
 
