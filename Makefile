@@ -101,7 +101,7 @@ shell: install train var
 	fi
 
 # --- test -------------------------------------------------------------------------------------
-test: install lint test-web test-python test-stories test-nlu audit
+test: install lint test-web test-python test-stories test-nlu
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test-sqlite test-postgresql; fi
 
 # --- supply chain -----------------------------------------------------------------------------
