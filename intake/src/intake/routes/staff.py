@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from intake.routes.deps import json_object, problem, staff_only
+from intake.routes.query import choice, flag, number
 from intake.store import STATUSES, InvalidTransition, NotFound
 
 RAGS = ("red", "amber", "green", "none")
@@ -30,13 +31,13 @@ async def list_referrals(request: Request):
         elif len(args.getlist(key)) > 1:
             # Not silently the first of several: `rag=red&rag=amber` is a question unanswered.
             errors.append({"field": key, "message": "must be given once"})
-    rag = _choice(args.get("rag"), RAGS, "rag", errors)
-    status = _choice(args.get("status"), STATUSES, "status", errors)
-    overdue = _flag(args.get("overdue"), "overdue", errors)
-    preview = _flag(args.get("preview"), "preview", errors)
-    feedback_due = _flag(args.get("feedback_due"), "feedback_due", errors)
-    limit = _number(args.get("limit"), 50, 1, 200, "limit", errors)
-    offset = _number(args.get("offset"), 0, 0, 1_000_000, "offset", errors)
+    rag = choice(args.get("rag"), RAGS, "rag", errors)
+    status = choice(args.get("status"), STATUSES, "status", errors)
+    overdue = flag(args.get("overdue"), "overdue", errors)
+    preview = flag(args.get("preview"), "preview", errors)
+    feedback_due = flag(args.get("feedback_due"), "feedback_due", errors)
+    limit = number(args.get("limit"), 50, 1, 200, "limit", errors)
+    offset = number(args.get("offset"), 0, 0, 1_000_000, "offset", errors)
     if errors:
         return problem(422, "invalid_filter", "Some filters are not valid.", errors=errors)
     items, total = await request.app.ctx.store.list_referrals(
@@ -107,36 +108,3 @@ async def record_feedback(request: Request, referral_id):
 @staff_only
 async def referral_audit(request: Request, referral_id):
     return json_response({"items": await request.app.ctx.store.audit_trail(str(referral_id))})
-
-
-# --- the queue's filters: each appends what is wrong with it to `errors` -----------------------
-
-
-def _choice(value, choices, field, errors):
-    if value is None:
-        return None
-    if value not in choices:
-        errors.append({"field": field, "message": "must be one of " + ", ".join(choices)})
-        return None
-    return value
-
-
-def _flag(value, field, errors):
-    if value is None:
-        return None
-    if value in ("true", "false"):
-        return value == "true"
-    errors.append({"field": field, "message": "must be true or false"})
-    return None
-
-
-def _number(value, default, low, high, field, errors):
-    if value is None:
-        return default
-    # ASCII digits only (str.isdigit() also accepts "²", which int() refuses), and not so many
-    # that int() refuses them either.
-    digits = value.isascii() and value.isdigit() and len(value) <= 18
-    if not digits or not low <= int(value) <= high:
-        errors.append({"field": field, "message": f"must be a whole number from {low} to {high}"})
-        return default
-    return int(value)
