@@ -6,6 +6,7 @@ read and tested without Rasa; the actions below only translate between a tracker
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -159,6 +160,16 @@ class ValidateScreeningForm(FormValidationAction):
             refer_after_999=bool(tracker.get_slot(ADVISED_999)) and asked_to_refer_since_danger(tracker),
         )
 
+    async def extract_immediate_danger(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """A typed "no, not immediate, ..." or a message about something over answers the danger
+        question (``typed_danger_answer``), so it is not asked a second time."""
+        if tracker.get_slot("requested_slot") != IMMEDIATE_DANGER or tracker.get_slot(IMMEDIATE_DANGER):
+            return {}
+        answer = typed_danger_answer(tracker.latest_message or {})
+        return {IMMEDIATE_DANGER: answer} if answer else {}
+
     async def extract_referrer_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -177,6 +188,31 @@ class ValidateScreeningForm(FormValidationAction):
         if len(roles) != 1 or len((message.get("text") or "").split()) > SHORT_ANSWER_WORDS:
             return {}
         return {REFERRER_TYPE: referrer_type_for(roles[0])}
+
+
+# A typed answer to "Is the child in immediate danger right now?" that starts with yes or no and
+# goes on to describe the concern ("no, not immediate. bruises again, she's home with mum now").
+_LEADING_NO = re.compile(
+    r"^\s*(?:no|nope|nah|not immediate(?:ly)?|not right now|not at the moment|not now)\b", re.I
+)
+_LEADING_YES = re.compile(r"^\s*(?:yes|yeah|yep|yh)\b", re.I)
+
+
+def typed_danger_answer(message: Dict[Text, Any]) -> Optional[Text]:
+    """ "yes"/"no" for a typed answer to the danger question that a button payload or the intent
+    did not give: a leading yes or no, or (for "no") a message the safety net read as over ("she's
+    at home with me and she's fine, it was just messages"). None when it says neither."""
+    text = (message or {}).get("text") or ""
+    intent = ((message or {}).get("intent") or {}).get("name") or ""
+    if intent in (DANGER_INTENT, "faq") or text.startswith("/"):
+        return None
+    if _LEADING_NO.match(text):
+        return "no"
+    if _LEADING_YES.match(text):
+        return "yes"
+    if ((message or {}).get(CUES_KEY) or {}).get("over"):
+        return "no"
+    return None
 
 
 def written_by_a_child(message: Dict[Text, Any]) -> bool:

@@ -33,7 +33,11 @@ def is_general_question(doc: Doc) -> bool:
 _NEGATIONS = frozenset({"not", "n't", "never", "no", "isnt", "arent", "nt"})
 # Urgency words that say "now" but not that anything is happening: beside a past or finished
 # cue they do not bring the harm back into the present.
-WEAK_URGENCY = frozenset({"now", "currently", "at the moment", "atm", "at the minute", "tonight", "rn"})
+WEAK_URGENCY = frozenset(
+    {"now", "currently", "at the moment", "atm", "at the minute", "tonight", "rn"}
+    # A moment ago: urgent unless the message also says it is over.
+    | {"minutes ago", "mins ago", "min ago", "a minute ago", "seconds ago", "an hour ago", "half an hour ago"}
+)
 
 
 def _negated(span: Span) -> bool:
@@ -58,7 +62,8 @@ def assess(doc: Doc) -> DangerAssessment:
     * harm, distress or a hazard together with an urgency word ("hit her just now",
       "screaming right now").
 
-    ``over`` is set when the message puts harm in the past and nothing in it is happening now:
+    ``over`` is set when the message puts harm in the past, says it is over or says the child is
+    not in danger now ("no, not immediate"), and nothing in it is happening now:
     the dialogue then asks whether the child is in danger right now instead of saying "call 999 now".
     """
     spans: Dict[str, List[str]] = {label: [] for label in DANGER_LABELS}
@@ -68,19 +73,25 @@ def assess(doc: Doc) -> DangerAssessment:
     hedged = any(token.lower_ in HEDGE_WORDS for token in doc) or is_general_question(doc)
     # "now" alone ("she's 9 now", "they're safe now") does not say that harm is happening now.
     strong_urgency = [text for text in spans["urgency"] if text.lower() not in WEAK_URGENCY]
+    # Beside a past, finished or "not now" cue, only a strong urgency word counts: "it's morning
+    # now" after "last night there was screaming" does not bring the screaming into the present.
+    past_or_not_now = bool(spans["over"] or spans["not_now"])
+    urgency = strong_urgency if past_or_not_now else spans["urgency"]
     happening_now = (
         bool(strong_urgency or spans["present_danger"])
         or (bool(spans["harm_in_progress"]) and not hedged)
-        or bool(spans["distress"] and spans["urgency"])
+        or bool(spans["distress"] and urgency)
     )
-    over = bool(spans["over"]) and not happening_now
+    over = past_or_not_now and not happening_now
 
     reasons: List[str] = [f"danger now: {text}" for text in spans["present_danger"]]
-    if not over:
+    # A weapon or a threat is put aside only by time ("last year"), never by the person's own
+    # "it's not an emergency".
+    if not (over and spans["over"]):
         reasons += [f"danger sign: {text}" for text in spans["danger_sign"]]
     if spans["hazard"] and spans["alone"] and not hedged and not over:
         reasons += [f"alone by a hazard: {text}" for text in spans["hazard"]]
-    if spans["urgency"] and not over:
+    if urgency and not over:
         for label in ("harm_in_progress", "harm", "distress", "hazard"):
             reasons += [f"{label.replace('_', ' ')} with urgency: {text}" for text in spans[label]]
     elif not hedged:

@@ -1009,6 +1009,78 @@ _ZH: Dict[str, _Entries] = {
 # fmt: on
 
 
+# Words that say it is over or the child is safe now ("teraz jest spokój", "se mudó", "وهم بخير"):
+# beside them "now" and harm do not make an emergency (the message says the harm is past), though a
+# danger sign (a weapon, not breathing, a cry for help) still does. Negated ("no está bien") they
+# do not count.
+# fmt: off
+_OVER: Dict[str, _Entries] = {
+    "pl": (
+        r"spokój", r"spokojn\w*", r"(?<!nie\s)(?<!nie\sjest\s)bezpieczn\w*", r"wyprowadził\w*",
+        r"wyprowadzi\w*", r"wyjechał\w*", r"odszedł", r"odeszła", r"poszedł\s+sobie",
+        r"już\s+go\s+nie\s+ma", r"aresztowa\w*", r"(?<!nie\s)jest\s+(?:już\s+)?dobrze",
+        r"(?<!nie\s)(?:jest|są)\s+w\s+porządku", r"po\s+wszystkim", r"skończył\w*\s+się", r"śpi", r"śpią",
+        r"już\s+nie", r"nic\s+się\s+nie\s+dzieje",
+    ),
+    "ro": (
+        r"liniște", r"liniștit\w*", r"calm\w*",
+        r"(?<!nu\s)(?:e|este|sunt)\s+(?:în\s+)?(?:siguranță|bine)", r"în\s+siguranță", r"s-a\s+mutat",
+        r"a\s+plecat", r"au\s+plecat", r"s-a\s+terminat", r"arestat\w*", r"doarme", r"dorm", r"nu\s+mai",
+    ),
+    "pt": (
+        r"calm\w*", r"tranquil\w*", r"(?<!não\s)(?:está|estão|esta|estao)\s+(?:bem|segur\w*|a\s+salvo)",
+        r"em\s+segurança", r"mudou-se", r"mudou\s+de\s+casa", r"se\s+mudou", r"foi\s+embora",
+        r"saiu\s+de\s+casa", r"foi\s+pres[oa]", r"acabou", r"já\s+passou", r"dorme", r"dormindo",
+        r"a\s+dormir", r"já\s+não", r"não\s+mais",
+    ),
+    "es": (
+        r"calm\w*", r"tranquil\w*", r"(?<!no\s)(?:está|están|esta|estan)\s+(?:bien|a\s+salvo|segur\w*)",
+        r"se\s+mudó", r"se\s+ha\s+mudado", r"se\s+fue", r"se\s+ha\s+ido", r"se\s+marchó",
+        r"lo\s+detuvieron", r"detenid[oa]", r"arrestad[oa]", r"ya\s+pasó", r"se\s+acabó", r"terminó",
+        r"duerme", r"durmiendo", r"ya\s+no",
+    ),
+    "el": (
+        r"ηρέμησ\w*", r"ήρεμ\w*", r"ησυχ\w*", r"(?<!δεν\s)(?<!δεν\sειναι\s)(?:καλά|ασφαλ\w*)",
+        r"μετακόμισ\w*", r"έφυγε", r"έφυγαν", r"συνελήφθη", r"συνέλαβαν", r"τελείωσε", r"πέρασε",
+        r"κοιμάται", r"κοιμούνται",
+    ),
+    "bg": (
+        r"спокойн\w*", r"тихо", r"(?<!не\s)(?:е|са)\s+(?:добре|в\s+безопасност)", r"в\s+безопасност\w*",
+        r"изнесе", r"се\s+изнесе", r"замина", r"напусна", r"си\s+тръгна", r"арестуван\w*", r"задържан\w*",
+        r"арестовали", r"свърши", r"приключи", r"спи", r"спят", r"вече\s+не", r"уехал", r"съехал",
+    ),
+    "ar": (
+        r"انتقل", r"رحل", r"غادر", r"ترك\s+البيت", r"بخير", r"بامان", r"في\s+امان", r"هادئ", r"هدا",
+        r"هدوء", r"انتهى", r"خلص", r"اعتقل", r"القبض", r"نايم", r"نائم", r"لم\s+يعد",
+    ),
+    "fa": (
+        r"اسباب\s*کشی", r"از\s+(?:خانه|خونه)\s+رفت", r"خوب(?:ه|ن|ند|\s+است|\s+هستند)\b", r"در\s+امان",
+        r"آرام\s+(?:است|شد|ه)", r"آروم\s+(?:شد|ه)", r"تموم\s+شد", r"تمام\s+شد", r"دستگیر", r"خوابید",
+        r"خوابه",
+    ),
+    "zh": (
+        r"没事了", r"沒事了", r"安全了", r"很安全", r"平静", r"平靜", r"安静了", r"安靜了",
+        r"搬走", r"搬出去", r"离开了", r"離開了", r"已经走了", r"他走了", r"被捕", r"被抓",
+        r"结束了", r"結束了", r"过去了", r"過去了", r"睡着", r"睡著", r"不再",
+    ),
+}
+# fmt: on
+
+
+# A negation just before a word of calm turns it around ("nie jest spokojnie": it is not calm).
+_OVER_NEGATION: Dict[str, str] = {
+    "pl": r"\bnie\b",
+    "ro": r"\bnu\b",
+    "pt": r"\bnão\b|\bnem\b",
+    "es": r"\bno\b|\bni\b",
+    "el": r"\bδεν\b|\bμην\b|\bόχι\b",
+    "bg": r"\bне\b|\bнито\b",
+    "ar": r"ليس|مش|مو\s|غير|\bلا\s",
+    "fa": r"نیست|\bنه\s|نمی",
+}
+_NEGATION_BEFORE = 12  # characters before a word of calm in which a negation counts
+
+
 @dataclass(frozen=True)
 class _Lexicon:
     """One language's compiled lexicon (see the comment above the lexicons)."""
@@ -1025,6 +1097,8 @@ class _Lexicon:
     hedge: Optional[Pattern[str]]
     calm: Optional[Pattern[str]]
     question: Optional[Pattern[str]]
+    over: Optional[Pattern[str]] = None
+    negation: Optional[Pattern[str]] = None
 
     def prepare(self, folded: str) -> str:
         """The folded text as this lexicon matches it."""
@@ -1084,19 +1158,21 @@ def _build(lexicon: Mapping[str, _Entries], whole_words: bool) -> _Lexicon:
         hedge=get("hedge"),
         calm=get("calm"),
         question=question,
+        over=get("over"),
+        negation=re.compile(_fold_pattern(lexicon["negation"])) if lexicon.get("negation") else None,
     )
 
 
 _LEXICONS: Dict[str, _Lexicon] = {
-    "pl": _build(_PL, whole_words=True),
-    "ro": _build(_RO, whole_words=True),
-    "pt": _build(_PT, whole_words=True),
-    "es": _build(_ES, whole_words=True),
-    "el": _build(_EL, whole_words=True),
-    "bg": _build(_BG, whole_words=True),
-    "ar": _build(_AR, whole_words=False),
-    "fa": _build(_FA, whole_words=False),
-    "zh": _build(_ZH, whole_words=False),
+    "pl": _build({**_PL, "over": _OVER["pl"], "negation": (_OVER_NEGATION["pl"],)}, whole_words=True),
+    "ro": _build({**_RO, "over": _OVER["ro"], "negation": (_OVER_NEGATION["ro"],)}, whole_words=True),
+    "pt": _build({**_PT, "over": _OVER["pt"], "negation": (_OVER_NEGATION["pt"],)}, whole_words=True),
+    "es": _build({**_ES, "over": _OVER["es"], "negation": (_OVER_NEGATION["es"],)}, whole_words=True),
+    "el": _build({**_EL, "over": _OVER["el"], "negation": (_OVER_NEGATION["el"],)}, whole_words=True),
+    "bg": _build({**_BG, "over": _OVER["bg"], "negation": (_OVER_NEGATION["bg"],)}, whole_words=True),
+    "ar": _build({**_AR, "over": _OVER["ar"], "negation": (_OVER_NEGATION["ar"],)}, whole_words=False),
+    "fa": _build({**_FA, "over": _OVER["fa"], "negation": (_OVER_NEGATION["fa"],)}, whole_words=False),
+    "zh": _build({**_ZH, "over": _OVER["zh"]}, whole_words=False),
 }
 
 # English emergency words inside a foreign message ("moje dziecko nie oddycha, police!").
@@ -1504,6 +1580,17 @@ def _found(pattern: Optional[Pattern[str]], folded: str) -> List[Tuple[int, int]
     return [match.span() for match in pattern.finditer(folded)] if pattern is not None else []
 
 
+def _says_over(lexicon: _Lexicon, folded: str) -> bool:
+    """Whether ``folded`` has a word that the harm is over or the child calm or safe, not negated."""
+    if lexicon.over is None:
+        return False
+    for found in lexicon.over.finditer(folded):
+        before = folded[max(0, found.start() - _NEGATION_BEFORE) : found.start()]
+        if lexicon.negation is None or not lexicon.negation.search(before):
+            return True
+    return False
+
+
 def _describes_danger(lexicon: _Lexicon, folded: str, short: bool) -> List[Tuple[int, int]]:
     """The spans of ``folded`` that make it describe immediate danger (see the module's
     docstring), or an empty list."""
@@ -1520,11 +1607,13 @@ def _describes_danger(lexicon: _Lexicon, folded: str, short: bool) -> List[Tuple
     child = lexicon.child is not None and lexicon.child.search(folded) is not None
     hedged = lexicon.hedge is not None and lexicon.hedge.search(folded) is not None
     calm = lexicon.calm is not None and lexicon.calm.search(folded) is not None
+    # "a few weeks ago he hit her; now it is calm": harm and "now" beside a word that it is over.
+    over = bool((harm_now or harm or help_ or alarm) and _says_over(lexicon, folded))
 
     spans: List[Tuple[int, int]] = list(signs)
-    if (harm_now or harm) and (now or help_ or alarm or summon):
+    if (harm_now or harm) and (now or help_ or alarm or summon) and not over:
         spans += harm_now + harm + now + help_ + alarm + summon
-    if (help_ or alarm) and now:
+    if (help_ or alarm) and now and not over:
         spans += help_ + alarm + now
     if summon and not question:
         spans += summon
@@ -1532,7 +1621,7 @@ def _describes_danger(lexicon: _Lexicon, folded: str, short: bool) -> List[Tuple
         spans += help_
     if (help_ or alarm) and (exclaims or short) and not question and not calm:
         spans += help_ + alarm
-    if harm_now and not hedged and not question:
+    if harm_now and not hedged and not question and not over:
         spans += harm_now
     return spans
 

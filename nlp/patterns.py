@@ -31,6 +31,7 @@ DANGER_LABELS = (
     "alone",
     "urgency",
     "over",
+    "not_now",
 )
 
 # fmt: off
@@ -110,7 +111,8 @@ _WEAPONS = """knife knifes knives gun guns machete blade weapon weapons firearm 
 # Harm "in progress" next to one of these needs an urgency word to count as danger.
 HEDGE_WORDS = frozenset(
     """told tell tells telling said says saying disclosed disclosing mentioned confided admitted
-    think thinks thought worried worry worrying suspect suspects believe reckon wonder might may
+    think thinks thought worried worry worrying suspect suspects suspicion suspicious believe
+    reckon wonder might may
     could often always sometimes every regularly constantly keeps usually used most nights""".split()
 )
 
@@ -121,6 +123,14 @@ QUESTION_WORDS = frozenset(
 
 _DISTRESS = """screaming screams screamin scream crying cries sobbing yelling shrieking smashing
     banging howling wailing""".split()
+
+# Someone out of control now; longer than "he's gone", so "he's gone crazy" is not read as "he left".
+_DISTRESS_PHRASES = """
+    he's gone crazy | hes gone crazy | she's gone crazy | shes gone crazy | he's gone mad | hes gone mad
+    she's gone mad | shes gone mad | he's gone mental | hes gone mental | she's gone mental
+    shes gone mental | he's gone nuts | hes gone nuts | he's gone psycho | hes gone psycho
+    he's gone berserk | hes gone berserk | he's lost it | hes lost it | she's lost it | shes lost it
+"""
 
 _RELATIONSHIPS_ONE_WORD = """
     mum mom mummy mam mother dad daddy father stepdad stepfather stepmum stepmom stepmother parent
@@ -151,6 +161,9 @@ _URGENCY_PHRASES = """
     currently | tonight | immediately | just now | happening now | still going on | going on now
     at the minute | as i type | as i write | while i type | while i'm typing | in progress
     any minute | any second | on his way | on her way | on their way
+    still isn't back | still isnt back | still not back | still hasn't come back | still hasnt come back
+    hasn't come back | hasnt come back | still out there | still in there | still there
+    minutes ago | mins ago | min ago | a minute ago | seconds ago | an hour ago | half an hour ago
 """
 
 # Places and situations that put a young child in danger when they are there alone or right now.
@@ -221,11 +234,30 @@ _OVER_PHRASES = """
     calmed down | calm now | quiet now | all quiet | safe now | fine now | ok now | okay now
     asleep now | in bed now | with me now | at my house now | at mine now | in hospital now
     is safe | are safe | she's safe | shes safe | he's safe | hes safe | they're safe | theyre safe
-    moved away | moved away now | away now | left now | gone away | in prison | in jail | locked up
+    moved away | moved away now | is away now | 's away now | are away now | left now | gone away
+    in prison | in jail | locked up
     on bail | no longer | not anymore | not any more | nothing since | not since | hasn't since
     hasnt since | stopped now | over now | finished now | sorted now | better now
     earlier today | this morning | earlier this week | earlier on | on monday | on tuesday
     on wednesday | on thursday | on friday | on saturday | on sunday | at the weekend
+    repeated | repeatedly | again and again | time after time | on and off | every so often
+    she's fine | shes fine | he's fine | hes fine | they're fine | theyre fine | is fine | are fine
+    she's ok | shes ok | he's ok | hes ok | they're ok | theyre ok | is ok now | are ok now
+    she's okay | he's okay | they're okay | she's alright | he's alright | they're alright
+    at home with me | here with me now | nothing has happened | nothing's happened | nothing happened
+    nothing has happened yet | it was just messages | only messages | just messages | just texts
+"""
+
+# The person says the child is not in danger at this moment ("no, not immediate", "it's not an
+# emergency"): like ``over``, this puts the classifier's danger call aside when nothing in the
+# message is happening now. Kept apart from ``over`` because its negation is part of the phrase.
+_NOT_NOW_PHRASES = """
+    not immediate | not immediately | not in immediate danger | no immediate danger | not in danger
+    not in any danger | no danger | not an emergency | not a emergency | no emergency | not urgent
+    not an urgent | isn't urgent | isnt urgent | isn't an emergency | isnt an emergency
+    not in danger right now | not in danger now | not at immediate risk | no immediate risk
+    not at risk right now | not right now | not at the moment | nothing is happening now
+    nothing happening now | not happening now | isn't happening now | isnt happening now
 """
 # fmt: on
 
@@ -235,22 +267,24 @@ def phrases(block: str) -> List[str]:
     return [phrase.strip() for line in block.splitlines() for phrase in line.split("|") if phrase.strip()]
 
 
+_TOKENIZER = None
+
+
+def _tokens(phrase: str) -> List[str]:
+    """The phrase split by spaCy's own English tokenizer, so that a pattern matches what the pipeline
+    sees: "isnt" is "is" + "nt", "hes" is "he" + "s", "gonna" is "gon" + "na", "step-dad" three
+    tokens. spaCy is imported only when patterns are built (not by the action server)."""
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        import spacy
+
+        _TOKENIZER = spacy.blank("en").tokenizer
+    return [token.text for token in _TOKENIZER(phrase.lower())]
+
+
 def _words(phrase: str) -> List[Pattern]:
     """A case-insensitive token pattern for a phrase, split the way spaCy's English tokenizer does."""
-    pieces: List[Pattern] = []
-    for word in phrase.replace("-", " - ").split():
-        for piece in _split_clitics(word):
-            pieces.append({"LOWER": piece})
-    return pieces
-
-
-def _split_clitics(word: str) -> Iterable[str]:
-    for clitic in ("n't", "'s", "'re", "'m", "'ll", "'ve", "'d"):
-        if word.endswith(clitic) and len(word) > len(clitic):
-            stem = word[: -len(clitic)]
-            # spaCy splits "can't" into "ca" + "n't", "won't" into "wo" + "n't"
-            return [stem, clitic]
-    return [word]
+    return [{"LOWER": piece} for piece in _tokens(phrase)]
 
 
 def _phrase_patterns(label: str, phrases: Iterable[str]) -> List[Dict[str, Any]]:
@@ -321,6 +355,7 @@ def danger_patterns() -> List[Dict[str, Any]]:
     patterns.extend(_phrase_patterns("present_danger", phrases(_PRESENT_DANGER_PHRASES)))
     patterns.extend(_phrase_patterns("danger_sign", phrases(_DANGER_PHRASES)))
     patterns.extend(_phrase_patterns("over", phrases(_OVER_PHRASES)))
+    patterns.extend(_phrase_patterns("not_now", phrases(_NOT_NOW_PHRASES)))
     patterns.extend(_phrase_patterns("urgency", phrases(_URGENCY_PHRASES)))
     patterns.extend(_phrase_patterns("hazard", phrases(_HAZARD_PHRASES)))
     patterns.extend(_phrase_patterns("alone", phrases(_ALONE_PHRASES)))
@@ -335,7 +370,17 @@ def danger_patterns() -> List[Dict[str, Any]]:
             "pattern": [
                 {
                     "LOWER": {
-                        "IN": ["going", "gonna", "about", "threatening", "threatened", "wants", "trying"]
+                        # "gonna" is two tokens, "gon" + "na"
+                        "IN": [
+                            "going",
+                            "gonna",
+                            "na",
+                            "about",
+                            "threatening",
+                            "threatened",
+                            "wants",
+                            "trying",
+                        ]
                     }
                 },
                 {"LOWER": "to", "OP": "?"},
@@ -453,6 +498,7 @@ def danger_patterns() -> List[Dict[str, Any]]:
     # Harm of any tense; with an urgency word it means danger.
     patterns.append({"label": "harm", "pattern": [{"LOWER": {"IN": HARM_ANY}}]})
     patterns.append({"label": "distress", "pattern": [{"LOWER": {"IN": _DISTRESS}}]})
+    patterns.extend(_phrase_patterns("distress", phrases(_DISTRESS_PHRASES)))
     return patterns
 
 

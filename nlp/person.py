@@ -54,7 +54,31 @@ _ADULT_MARKERS = re.compile(
     r"|\bi(?:'m| am|m) (a|an|the) (teacher|parent|mum|mom|dad|nurse|doctor|social worker|youth worker|"
     r"neighbour|neighbor|childminder|carer|foster carer|professional|police officer|gp|health visitor)\b"
     r"|\bas a (parent|teacher|professional|mum|dad|nurse)\b"
-    r"|\b(my|our) (neighbour|neighbor|neighbours)'?s? (son|daughter|child|kid|kids|boy|girl|baby)",
+    r"|\b(my|our) (neighbour|neighbor|neighbours)'?s? (son|daughter|child|kid|kids|boy|girl|baby)"
+    r"|\b(my|our) (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen)[ -]?(year|yr|month)s?[ -]?old\b"
+    r"|\b(my|our) (\d{1,2})(yo|yr|y/o)\b",
+    re.IGNORECASE,
+)
+
+
+# Keeping things from one's parents, as children do: "without my mum finding out", "my dad checks my
+# phone", "don't tell my parents". An adult hiding a referral from a partner says "my partner".
+_HIDING_FROM_PARENTS = re.compile(
+    r"\b(?:without|before) my (?:mum|mom|mam|dad|parents?|stepdad|stepmum|carers?|foster carers?|nan|gran)"
+    r"(?:'s)? (?:finding out|knowing|seeing|noticing|hearing|find out|know)\b"
+    r"|\bmy (?:mum|mom|mam|dad|parents|stepdad|stepmum|carers?) (?:check|checks|read|reads|look at|looks at|"
+    r"go through|goes through|take|takes) my (?:phone|messages|texts)\b"
+    r"|\b(?:don'?t|do not|dont|won'?t|will you|would you) tell my (?:mum|mom|mam|dad|parents|stepdad|stepmum|"
+    r"carers?)\b",
+    re.IGNORECASE,
+)
+# Someone else's age, or the writer keeping a child with them ("she's 13", "he's here with me"):
+# the writer is an adult speaking of a child, unless they give their own age as a child too.
+_ANOTHER_CHILD = re.compile(
+    r"\b(?:she|he)(?:'s| is|s) (?:only |just |nearly |about )?\d{1,2}\b"
+    r"|\b(?:she|he|they)(?:'s| is|s|'re| are|re) "
+    r"(?:at home |home |here |safe |upstairs |downstairs )?with me\b",
     re.IGNORECASE,
 )
 
@@ -102,12 +126,25 @@ def states_own_age_as_a_child(text: str) -> bool:
     return False
 
 
+def writes_as_adult(text: str) -> bool:
+    """Something in the message says an adult is writing about a child ("my son", "my 7 year old",
+    "she's home with me", "i'm a teacher"), and the writer gives no child's age of their own."""
+    text = text.replace("\u2019", "'")
+    if states_own_age_as_a_child(text):
+        return False
+    return bool(_ADULT_MARKERS.search(text) or _ANOTHER_CHILD.search(text))
+
+
 def writes_as_child(doc: Doc) -> bool:
     """A child or young person writing about themselves (see the module's docstring)."""
     text = doc.text.replace("\u2019", "'")
     if _ADULT_MARKERS.search(text):
         return False
     if states_own_age_as_a_child(text):
+        return True
+    if _ANOTHER_CHILD.search(text):
+        return False
+    if _HIDING_FROM_PARENTS.search(text):
         return True
     words = _words(text)
     about_me = any(_has(words, phrase) for phrase in _ABOUT_ME)

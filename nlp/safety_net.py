@@ -19,7 +19,11 @@ decides with ``reread`` (pure, tested directly):
   phone numbers, in English and a line in that language);
 * a statement the classifier read as a question (``faq``) with no question or request in it
   becomes what the classifier ranked next; asking which number to ring ("who do i
-  phone?") is answered with the numbers, whatever else the message says.
+  phone?") is answered with the numbers, whatever else the message says;
+* a question the classifier read as a concern, a wish to refer, a greeting, a role, the
+  fallback or "stop for now" ("will i hear back after i make a referral?", "hi, i'm a
+  childminder, what is mash?") becomes ``faq`` when the classifier ranked ``faq`` among its first
+  three: the question is answered first.
 
 What it found goes into the parsed message: ``danger_safety_net`` when it found danger (the
 actions read it), ``cues`` always (``{"writer": "child" | None, "over": bool, "language": code}``),
@@ -54,7 +58,7 @@ from nlp.names import (
     SAFETY_NET_KEY,
     WORRY_INTENT,
 )
-from nlp.person import writes_as_child
+from nlp.person import writes_as_adult, writes_as_child
 
 __all__ = ["DANGER_INTENT", "SAFETY_NET_KEY", "DangerSafetyNet", "Reading", "is_button_payload", "reread"]
 
@@ -78,9 +82,42 @@ _QUESTION_OPENER = re.compile(
 )
 _ASKS_FOR = re.compile(
     r"\b(?:number|numbers|phone|ring|contact|details|tell me|explain|info|information|want to know|"
-    r"like to know|wondering|wonder|advice|meaning|mean)\b",
+    r"like to know|wondering|wonder|advice|meaning|mean|want to ask|wanted to ask|like to ask)\b",
     re.IGNORECASE,
 )
+# A question put to the assistant: a "?", a sentence that opens like a question, or "i wanted to ask".
+_ASKS_A_QUESTION = re.compile(
+    r"\?|\b(?:want|wanted|like|need|needed) to (?:ask|know|check|find out)\b|\bwondering\b"
+    r"|(?:^|[.!,\n]\s*)(?:so\s+|and\s+|but\s+|ok\s+|hi\s+|hello\s+)?(?:what|whats|what's|how|why|when|who|"
+    r"where|which|will|would|can|could|should|shall|do i|do you|do they|do we|does|is it|is there|is this|"
+    r"am i|are they|are you|if i)\b",
+    re.IGNORECASE,
+)
+# "what do i do?" after a worry asks for help with it, which the screening questions give.
+_WHAT_DO_I_DO = re.compile(
+    r"\b(?:what|wat|wht)\s+(?:do|should|can|shall|would)\s+(?:i|we)\s+(?:do|doo)\b[\s?!.]*"
+    r"|\b(?:please\s+)?(?:help|advise)\s+me\b[\s?!.]*",
+    re.IGNORECASE,
+)
+# Intents a question may be mistaken for: a concern or a wish to refer that asks something ("will
+# i hear back after i make a referral?"), a greeting or a role before the question ("hi, i'm a
+# childminder, what is mash?"), the fallback, or "stop for now". The question is answered when the
+# classifier ranked ``faq`` among its first three.
+_QUESTION_MISREAD_AS = frozenset(
+    {
+        *_CONCERN_INTENTS,
+        "greet",
+        "identify_as_public",
+        "identify_as_professional",
+        "identify_as_parent_carer",
+        "nlu_fallback",
+        "leave_for_now",
+        # only when the message says an adult is writing ("my 7 year old told me... how do i react?")
+        CHILD_INTENT,
+    }
+)
+# A greeting of this many words or fewer ("hello?", "hi, anyone there?") stays a greeting.
+_GREETING_WORDS_AT_MOST = 3
 
 
 # Asking which number to ring: the one fact people need most, answered whatever else the message says.
@@ -102,6 +139,12 @@ def asks_for_the_number(text: Text) -> bool:
 def asks_something(text: Text) -> bool:
     """A question or a request for information (see ``_QUESTION_OPENER`` and ``_ASKS_FOR``)."""
     return "?" in text or bool(_QUESTION_OPENER.search(text) or _ASKS_FOR.search(text))
+
+
+def asks_a_question(text: Text) -> bool:
+    """A question put to the assistant ("?", an opening like "will", "how", "can", or "i wanted to
+    ask"), as opposed to a statement that mentions numbers or details (see ``asks_something``)."""
+    return bool(_ASKS_A_QUESTION.search(_WHAT_DO_I_DO.sub(" ", text)))
 
 
 def is_button_payload(text: Text) -> bool:
@@ -133,6 +176,9 @@ def reread(
     foreign_danger: Sequence[Text] = (),
     asking: bool = True,
     asks_number: bool = False,
+    question: bool = False,
+    words: int = 0,
+    adult: bool = False,
 ) -> Reading:
     """The intent a message should have, from the classifier's ``predicted`` intent (and its
     ``ranking``, best first) and what the patterns found. See the module's docstring."""
@@ -152,6 +198,16 @@ def reread(
     if asks_number and not writer and predicted in (*_CONCERN_INTENTS, FAQ_INTENT, "nlu_fallback"):
         # "Who do I phone? it's not an emergency": the numbers first, however the rest reads.
         return Reading(FAQ_INTENT, (), writer, over, None, CONTACT_NUMBERS)
+    if (
+        question
+        and not writer
+        and predicted in _QUESTION_MISREAD_AS
+        and (predicted != CHILD_INTENT or adult)
+        and FAQ_INTENT in ranking[:3]
+        and not (predicted == "greet" and words <= _GREETING_WORDS_AT_MOST)
+    ):
+        # "As the school's nurse, will I hear back after I refer?": the question is answered first.
+        return Reading(FAQ_INTENT, (), writer, over, None)
     if predicted == FAQ_INTENT and not asking:
         # A statement read as a question ("he came round with a black eye and won't say how", "i
         # will come back to this"): what the classifier ranked next, when it ranked anything close.
@@ -212,6 +268,9 @@ class DangerSafetyNet(GraphComponent, IntentClassifier):
                 foreign_danger=danger_in(text, language) if language else (),
                 asking=asks_something(text),
                 asks_number=asks_for_the_number(text),
+                question=asks_a_question(text),
+                words=len(text.split()),
+                adult=writes_as_adult(text),
             )
             self._record(message, predicted, reading, len(text))
         return messages

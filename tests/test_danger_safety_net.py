@@ -11,6 +11,7 @@ from nlp.safety_net import (
     DANGER_INTENT,
     SAFETY_NET_KEY,
     DangerSafetyNet,
+    asks_a_question,
     asks_for_the_number,
     is_button_payload,
     reread,
@@ -261,3 +262,126 @@ def test_a_statement_the_classifier_took_for_a_question_is_the_concern_it_ranked
 
 def test_a_child_dragged_into_a_car_is_danger(nlp):
     assert assess(nlp("a man has just dragged a little girl into a silver car")).immediate
+
+
+# --- what is over, what is not now, and what is still going on --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no, not immediate. he has had bruises on his legs again and again this term",
+        "its not an emergency but her dad slapped her at the school gate",
+        "on saturday night there was yelling and crying through the wall, its sunday now and they went out",
+        "he was shouting and banging on the door at 2am, it's quiet now and the kids are at school",
+        "she's fine, she's here with me, it was just texts from him",
+        "he's threatened to hurt them repeatedly over the years",
+        "nothing has happened yet, i just dont like how he looks at her",
+    ],
+)
+def test_what_is_over_or_said_not_to_be_now_is_not_immediate(nlp, text):
+    assessment = assess(nlp(text))
+    assert not assessment.immediate, assessment.reasons
+    assert assessment.over
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they're driving away now with the boy they shoved into the van",
+        "he's gone crazy and he says he'll kill her",
+        "the mum went out this morning and still isnt back, the baby's been crying for hours",
+        "he punched her about ten mins ago and she is crying on the floor",
+        "its not an emergency i dont think but he has a knife and he's stabbing the sofa",
+    ],
+)
+def test_danger_still_going_on_is_immediate_beside_words_of_time(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will i hear back once i've referred",
+        "As a youth worker, do I need the family's permission?",
+        "hi, i'm a foster carer and wanted to ask how long a decision takes",
+        "my neighbour's boy said something odd today. should i ask him about it",
+    ],
+)
+def test_a_question_is_recognised_as_a_question(text):
+    assert asks_a_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour leaves her kids alone, what do i do?",
+        "i want to make a referral",
+        "his mum drinks a lot",
+    ],
+)
+def test_a_worry_or_a_request_is_not_taken_for_a_question(text):
+    assert not asks_a_question(text)
+
+
+@pytest.mark.parametrize(
+    "predicted, ranking, kwargs, intent",
+    [
+        ("request_referral", ["request_referral", "faq"], {"question": True, "words": 9}, "faq"),
+        (
+            "express_worry_about_child",
+            ["express_worry_about_child", "greet", "faq"],
+            {"question": True},
+            "faq",
+        ),
+        ("nlu_fallback", ["nlu_fallback", "faq"], {"question": True, "words": 12}, "faq"),
+        ("leave_for_now", ["leave_for_now", "faq"], {"question": True, "words": 9}, "faq"),
+        ("request_referral", ["request_referral", "faq"], {"question": False}, None),
+        ("request_referral", ["request_referral", "deny", "affirm", "faq"], {"question": True}, None),
+        ("greet", ["greet", "faq"], {"question": True, "words": 2}, None),
+        ("greet", ["greet", "faq"], {"question": True, "words": 11}, "faq"),
+        (
+            "express_worry_about_child",
+            ["express_worry_about_child", "faq"],
+            {"question": True, "child": True},
+            "child_seeking_help",
+        ),
+        ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True}, None),
+        ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True, "adult": True}, "faq"),
+    ],
+)
+def test_a_question_read_as_something_else_is_answered_when_faq_is_close(predicted, ranking, kwargs, intent):
+    assert reread(predicted, ranking, **kwargs).intent == intent
+
+
+def test_a_question_inside_a_referral_request_is_answered(safety_net):
+    component, model = safety_net
+    message = classified(
+        "school nurse here, will I be told what happens after I refer?", "request_referral", 0.7
+    )
+    message.set(
+        "intent_ranking",
+        [{"name": "request_referral", "confidence": 0.7}, {"name": "faq", "confidence": 0.25}],
+        add_to_output=True,
+    )
+    [result] = component.process([message], model)
+    assert result.get("intent")["name"] == "faq"
+
+
+@pytest.mark.parametrize(
+    "text, intent, cues, answer",
+    [
+        ("no, not immediate. she has bruises again", "express_worry_about_child", {}, "no"),
+        ("nope hes at his nans now", "express_worry_about_child", {}, "no"),
+        ("yes he's got her in the car", "express_worry_about_child", {}, "yes"),
+        ("she's at home with me and she's fine now", "express_worry_about_child", {"over": True}, "no"),
+        ("she has bruises on her arms", "express_worry_about_child", {}, None),
+        ("no, will they tell me the outcome?", "faq", {}, None),
+        ("/deny", "deny", {}, None),
+    ],
+)
+def test_a_typed_answer_to_the_danger_question_is_read(text, intent, cues, answer):
+    from actions.screening import typed_danger_answer
+
+    message = {"text": text, "intent": {"name": intent}, "cues": cues}
+    assert typed_danger_answer(message) == answer

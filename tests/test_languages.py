@@ -485,3 +485,39 @@ def test_an_everyday_message_takes_well_under_a_millisecond():
             danger_in(text)
     per_message = (time.perf_counter() - start) / (10 * len(texts))
     assert per_message < 0.0005
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "Last month the neighbour hit his son; now it is calm and the boy is safe."
+        "W zeszłym miesiącu sąsiad uderzył syna, teraz jest spokój i chłopiec jest bezpieczny",
+        # "The father hit the child last week, but now he has left and they are fine."
+        "el padre pegó al niño la semana pasada pero ahora se fue y están bien",
+        # "Her stepfather beat her, but he was arrested and now she is with her grandmother."
+        "o padrasto bateu nela, mas foi preso e agora ela está bem com a avó",
+        # "He hit the children last year, now he has moved out and they sleep peacefully."
+        "Anul trecut a lovit copiii, acum s-a mutat și ei sunt bine",
+        # "My uncle used to beat his son; now he has moved and the children are fine."
+        "عمي كان يضرب ابنه، والآن انتقل والأولاد بخير",
+        # "He hit the child, now he has left and everything is calm."
+        "Той удари детето, сега си тръгна и е спокойно",
+    ],
+)
+def test_harm_that_is_over_with_now_and_calm_is_not_danger(text):
+    assert danger_in(text) == (), danger_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "She is not fine, he is hitting her now."
+        "ella no está bien, él le está pegando ahora",
+        # "It is not calm, he is beating the child now!"
+        "nie jest spokojnie, on bije dziecko teraz!",
+        # "He left, but came back with a knife."
+        "se fue pero volvió con un cuchillo",
+    ],
+)
+def test_danger_now_beside_a_word_of_calm_that_is_negated_or_a_weapon_is_still_danger(text):
+    assert danger_in(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.person import writes_as_child
+from nlp.person import writes_as_adult, writes_as_child
 
 CHILDREN = [
     "my stepdad hits me when mums at work",
@@ -40,3 +40,37 @@ def test_a_child_writing_about_themselves_is_recognised_without_an_age(nlp, text
 @pytest.mark.parametrize("text", ADULTS)
 def test_an_adult_writing_about_a_child_or_their_own_past_is_not_taken_for_a_child(nlp, text):
     assert not writes_as_child(nlp(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do i get help without my dad finding out",
+        "my mum reads my messages so i cant text anyone",
+        "please dont tell my parents i said anything",
+    ],
+)
+def test_a_child_keeping_things_from_their_parents_is_recognised(nlp, text):
+    assert writes_as_child(nlp(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he's 9, he's at home with me now and i'm scared for him",
+        "she's 14 and keeps coming to my house because she's scared to go home",
+        "they're here with me, i don't want them going back to that house",
+    ],
+)
+def test_an_adult_giving_a_childs_age_or_keeping_them_safe_is_not_taken_for_a_child(nlp, text):
+    assert not writes_as_child(nlp(text))
+
+
+def test_a_parent_naming_their_child_by_age_is_not_taken_for_a_child(nlp):
+    text = "my 6 year old came home upset, she says her dad shouts at her and i dont know what to do"
+    assert not writes_as_child(nlp(text))
+    assert writes_as_adult(text)
+
+
+def test_a_child_giving_their_own_age_is_not_taken_for_an_adult():
+    assert not writes_as_adult("im 12 and my mum's boyfriend is 30, he hits me")
