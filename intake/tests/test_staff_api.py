@@ -243,7 +243,11 @@ def staff_routes(app) -> list[tuple[str, str]]:
         path = "/" + route.path
         if not path.startswith("/api/v1/staff"):
             continue
-        concrete = path.replace("<referral_id:uuid>", "6f1c0b9e-1d2a-4f3b-9c4d-5e6f7a8b9c01")
+        concrete = (
+            path.replace("<referral_id:uuid>", "6f1c0b9e-1d2a-4f3b-9c4d-5e6f7a8b9c01")
+            .replace("<conversation_id:str>", "conversation-1")
+            .replace("<event_id:int>", "1")
+        )
         assert "<" not in concrete, f"a new parameter in {path}: teach this test its value"
         found += [(method, concrete) for method in route.methods if method not in {"OPTIONS"}]
     return sorted(found)

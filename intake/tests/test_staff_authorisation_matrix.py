@@ -30,7 +30,11 @@ def staff_routes(app, referral_id: str) -> list[tuple[str, str, str]]:
         label = "/" + route.path
         if not label.startswith("/api/v1/staff"):
             continue
-        path = label.replace("<referral_id:uuid>", referral_id)
+        path = (
+            label.replace("<referral_id:uuid>", referral_id)
+            .replace("<conversation_id:str>", "conversation-1")
+            .replace("<event_id:int>", "1")
+        )
         assert "<" not in path, f"a new parameter in {label}: teach this test its value"
         found += [(m, path, label) for m in sorted(route.methods) if m != "OPTIONS"]
     return sorted(found)

@@ -2,7 +2,7 @@
 
 serve          migrate the database, then serve on INTAKE_HOST:INTAKE_PORT (127.0.0.1:8000)
 migrate        alembic upgrade head
-purge          delete referrals and audit rows past their retention (--dry-run to only count)
+purge          delete referrals, conversations and audit rows past their retention (--dry-run to only count)
 create-staff   create a staff account and print its bearer token (shown once)
 staff-token    give an existing staff account a new token (the old one stops working)
 disable-staff  disable a staff account and its token
@@ -105,6 +105,8 @@ def cmd_purge(settings: Settings, args) -> int:
             referrals_days=settings.retain_referrals_days,
             preview_days=settings.retain_preview_days,
             audit_days=settings.retain_audit_days,
+            conversations_days=settings.retain_conversations_days,
+            preview_conversations_days=settings.retain_preview_conversations_days,
             dry_run=args.dry_run,
         )
 
@@ -115,7 +117,11 @@ def cmd_purge(settings: Settings, args) -> int:
         f"{settings.retain_referrals_days} days, {report['preview_referrals_deleted']} preview "
         f"referral(s) older than {settings.retain_preview_days} days, "
         f"{report['audit_rows_deleted']} audit row(s) older than "
-        f"{settings.retain_audit_days} days"
+        f"{settings.retain_audit_days} days, {report['conversations_deleted']} conversation(s) "
+        f"older than {settings.retain_conversations_days} days and "
+        f"{report['preview_conversations_deleted']} preview conversation(s) older than "
+        f"{settings.retain_preview_conversations_days} days (kept: "
+        f"{report['referral_transcripts_kept']} referral transcript(s))"
     )
     if report["open_referrals_kept_past_retention"]:
         print(

@@ -22,7 +22,8 @@ from sanic.response import HTTPResponse
 from sanic_ext import Extend
 
 from intake.ratelimit import RateLimiter, client_key
-from intake.routes import docs, health, public, referrals, staff
+from intake.routes import conversations, docs, health, public, referrals, staff
+from intake.routes.conversations import REVIEW_EVENTS_PATH
 from intake.routes.deps import ERROR_ANSWERS, problem
 from intake.routes.referrals import REFERRALS_PATH
 from intake.settings import OPENAPI_FILE, Settings
@@ -100,15 +101,15 @@ async def limits(request: Request):
     length = request.headers.get("content-length") or ""
     digits = length.isascii() and length.isdigit() and len(length) <= 18
     declared = int(length) if digits else 0
-    if max(declared, len(request.body or b"")) > settings.max_body_bytes:
-        return problem(413, "body_too_large", f"The body is over {settings.max_body_bytes} bytes.")
     # By the route matched, not the path text: `/api/v1/referrals/` reaches the same handler.
     route = getattr(request, "route", None)
-    if (
-        request.method == "POST"
-        and route is not None
-        and "/" + route.path.rstrip("/") == REFERRALS_PATH
-    ):
+    path = "/" + route.path.rstrip("/") if route is not None else None
+    limit = (
+        settings.max_review_body_bytes if path == REVIEW_EVENTS_PATH else settings.max_body_bytes
+    )
+    if max(declared, len(request.body or b"")) > limit:
+        return problem(413, "body_too_large", f"The body is over {limit} bytes.")
+    if request.method == "POST" and path == REFERRALS_PATH:
         wait = request.app.ctx.rate_limiter.allow(client_key(request.remote_addr or request.ip))
         if wait:
             response = problem(429, "rate_limited", "Too many referrals; try again shortly.")
@@ -148,7 +149,7 @@ def create_app(
     """The service: its settings, store and rate limiter on `app.ctx`, the middleware above, and
     the blueprints of routes/ (the docs and the public pages only when switched on)."""
     app = Sanic(name, error_handler=JSONErrorHandler())
-    app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
+    app.config.REQUEST_MAX_SIZE = max(settings.max_body_bytes, settings.max_review_body_bytes)
     app.config.ACCESS_LOG = False
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 5
@@ -174,4 +175,6 @@ def create_app(
     app.blueprint(health.bp)
     app.blueprint(referrals.bp)
     app.blueprint(staff.bp)
+    app.blueprint(conversations.service)
+    app.blueprint(conversations.bp)
     return app

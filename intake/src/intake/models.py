@@ -6,6 +6,12 @@
 - `audit_log`: append-only (database triggers refuse UPDATE); no personal data, only who did what when.
 - `staff`: staff accounts and the hash of their current bearer token.
 - `reference_counters`: the per-year sequence behind references such as SCS-2026-000123.
+- `conversations`: one row per conversation with the assistant (the review store): what staff filter
+  on (times, channel, preview, fallbacks, lowest confidence, safety net,
+  intents), their tags and review mark. No text: ids, names of intents and counts.
+- `conversation_events`: the conversation's events as Rasa's event broker sent them, each sealed
+  whole in `data_sealed`; plain only its type, the intent and action names the assistant's domain
+  knows, the intent's confidence, and a staff member's flag or corrected intent.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -88,6 +95,8 @@ referrals = Table(
     Column("feedback_given_at", UTCDateTime, nullable=True),
     Column("key_id", Integer, nullable=False),
     Column("payload_sealed", LargeBinary, nullable=False),
+    # The assistant's conversation it came from (a random id), for its transcript.
+    Column("conversation_id", String(64), nullable=True, index=True),
 )
 Index("ix_referrals_queue", referrals.c.preview, referrals.c.status, referrals.c.due_at)
 Index("ix_referrals_received_at", referrals.c.received_at)
@@ -138,4 +147,48 @@ reference_counters = Table(
     metadata,
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("last_value", Integer, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(64), nullable=False, unique=True),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False, index=True),
+    Column("channel", String(32), nullable=True),
+    Column("preview", Boolean, nullable=False),
+    Column("user_messages", Integer, nullable=False),
+    Column("fallbacks", Integer, nullable=False),
+    Column("min_confidence", Float, nullable=True),
+    Column("safety_net_fired", Boolean, nullable=False),
+    Column("intents", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    Column("reviewed_by", String(100), nullable=True),
+)
+
+conversation_events = Table(
+    "conversation_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "conversation_pk",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("message_id", String(36), nullable=False, unique=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("type_name", String(32), nullable=False),
+    Column("intent", String(100), nullable=True),
+    Column("confidence", Float, nullable=True),
+    Column("action", String(100), nullable=True),
+    Column("flagged_at", UTCDateTime, nullable=True),
+    Column("flagged_by", String(100), nullable=True),
+    Column("corrected_intent", String(100), nullable=True),
+    Column("corrected_by", String(100), nullable=True),
+    Column("key_id", Integer, nullable=False),
+    Column("data_sealed", LargeBinary, nullable=False),
 )

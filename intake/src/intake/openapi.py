@@ -404,6 +404,8 @@ def build_spec() -> dict[str, Any]:
             }
         },
     }
+    paths.update(_conversation_paths(iso, flag))
+    schemas.update(CONVERSATION_SCHEMAS)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -430,6 +432,244 @@ def build_spec() -> dict[str, Any]:
                     "description": "A staff token from `python -m intake create-staff`.",
                 },
             },
+        },
+    }
+
+
+CONVERSATION_SCHEMAS: dict[str, Any] = {
+    "ReviewBatch": {
+        "type": "object",
+        "required": ["messages"],
+        "additionalProperties": False,
+        "properties": {
+            "messages": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 500,
+                "items": {"type": "object"},
+            }
+        },
+    },
+    "Tags": {
+        "type": "object",
+        "required": ["tags"],
+        "additionalProperties": False,
+        "properties": {
+            "tags": {
+                "type": "array",
+                "maxItems": 20,
+                "items": {"type": "string", "pattern": "^[a-z0-9][a-z0-9 _-]{0,39}$"},
+            }
+        },
+    },
+    "EventFlag": {
+        "type": "object",
+        "required": ["flagged"],
+        "additionalProperties": False,
+        "properties": {"flagged": {"type": "boolean"}},
+    },
+    "IntentCorrection": {
+        "type": "object",
+        "required": ["intent"],
+        "additionalProperties": False,
+        "properties": {
+            "intent": {"type": "string", "pattern": "^[A-Za-z0-9_][A-Za-z0-9_/.-]{0,99}$"}
+        },
+    },
+}
+
+
+def _conversation_paths(iso: dict[str, Any], flag) -> dict[str, Any]:
+    """The review store: the assistant's event broker sends conversations in; staff review them."""
+    cid = {
+        "name": "conversation_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"},
+    }
+    event_id = {
+        "name": "event_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+    missing = _problem("No conversation (or event) has this id.")
+    unauthorised = _problem("Missing, wrong or expired staff token.")
+    anything = {"type": "object"}
+    yaml_answer = {
+        "description": "Rasa YAML, with a header saying what was removed.",
+        "content": {"application/yaml": {}},
+    }
+
+    def staff_post(operation, summary, body, answer):
+        return {
+            "post": {
+                "operationId": operation,
+                "summary": summary + " Audited.",
+                "security": [{"staffToken": []}],
+                "parameters": [cid] + ([event_id] if "Event" in operation else []),
+                **(
+                    {
+                        "requestBody": {
+                            "required": True,
+                            "content": {"application/json": {"schema": _ref(body)}},
+                        }
+                    }
+                    if body
+                    else {}
+                ),
+                "responses": {
+                    "200": _json(anything, answer),
+                    **(
+                        {
+                            "400": _problem("The body is not strict JSON."),
+                            "415": _problem("The body is not application/json."),
+                            "422": _problem("The body is not valid; `errors` says why."),
+                        }
+                        if body
+                        else {}
+                    ),
+                    "401": unauthorised,
+                    "404": missing,
+                },
+            }
+        }
+
+    intent_filter = {"type": "string", "pattern": "^[A-Za-z0-9_][A-Za-z0-9_/.-]{0,99}$"}
+    tag_filter = {"type": "string", "pattern": "^[a-z0-9][a-z0-9 _-]{0,39}$"}
+    return {
+        "/api/v1/conversation-events": {
+            "post": {
+                "operationId": "receiveConversationEvents",
+                "summary": "Receive a batch of conversation events from the assistant's broker.",
+                "description": (
+                    "Messages of kind `event` (one of Rasa's events with its review fields), "
+                    "`replaced` (the conversation as it now reads: a stopped referral) or "
+                    "`erased` (quick exit, an abandoned referral). Each has a `message_id`, so a "
+                    "batch sent twice is stored once. Invalid messages are refused one by one, "
+                    "by index, and the rest stored. Events are stored sealed. Up to 1 MiB. "
+                    + SECURITY_HEADERS_NOTE
+                ),
+                "security": [{"serviceToken": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("ReviewBatch")}},
+                },
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "stored": {"type": "integer"},
+                                "duplicates": {"type": "integer"},
+                                "erased": {"type": "integer"},
+                                "replaced": {"type": "integer"},
+                                "refused": {"type": "array", "items": anything},
+                            },
+                        },
+                        "What was stored, and the messages refused (index and why).",
+                    ),
+                    "400": _problem("The body is not strict JSON."),
+                    "401": _problem("Missing or wrong service token."),
+                    "413": _problem("The body is over 1 MiB."),
+                    "415": _problem("The body is not application/json."),
+                    "422": _problem("The body is not a batch."),
+                },
+            }
+        },
+        "/api/v1/staff/conversations": {
+            "get": {
+                "operationId": "listConversations",
+                "summary": "Conversations for review, the most recent first. Audited.",
+                "description": "Preview conversations are kept apart: `preview=true` lists them.",
+                "security": [{"staffToken": []}],
+                "parameters": [
+                    {"name": "from", "in": "query", "required": False, "schema": iso},
+                    {"name": "to", "in": "query", "required": False, "schema": iso},
+                    flag("preview", "Staff preview conversations instead of live ones."),
+                    flag("referral", "Conversations that produced a referral (or not)."),
+                    flag("fallback", "Conversations with a fallback (or without)."),
+                    {
+                        "name": "below",
+                        "in": "query",
+                        "required": False,
+                        "description": "A message's intent confidence under this.",
+                        "schema": {"type": "number", "minimum": 0, "maximum": 1},
+                    },
+                    flag("safety_net", "The safety net changed an intent."),
+                    {"name": "intent", "in": "query", "required": False, "schema": intent_filter},
+                    flag("reviewed", "Marked reviewed (or not)."),
+                    {"name": "tag", "in": "query", "required": False, "schema": tag_filter},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+                    },
+                    {
+                        "name": "offset",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 1000000},
+                    },
+                ],
+                "responses": {
+                    "200": _json(anything, "`items`, `total`, `limit`, `offset`."),
+                    "401": unauthorised,
+                    "422": _problem("A filter is not valid."),
+                },
+            }
+        },
+        "/api/v1/staff/conversations/{conversation_id}": {
+            "get": {
+                "operationId": "readConversation",
+                "summary": "One conversation with every event opened. Audited.",
+                "security": [{"staffToken": []}],
+                "parameters": [cid],
+                "responses": {
+                    "200": _json(anything, "The conversation and its `events`."),
+                    "401": unauthorised,
+                    "404": missing,
+                },
+            }
+        },
+        "/api/v1/staff/conversations/{conversation_id}/tags": staff_post(
+            "tagConversation",
+            "Replace a conversation's tags.",
+            "Tags",
+            "The tags.",
+        ),
+        "/api/v1/staff/conversations/{conversation_id}/reviewed": staff_post(
+            "markConversationReviewed", "Mark a conversation reviewed.", None, "Who and when."
+        ),
+        "/api/v1/staff/conversations/{conversation_id}/events/{event_id}/flag": staff_post(
+            "flagEvent",
+            "Flag (or unflag) one event.",
+            "EventFlag",
+            "The flag.",
+        ),
+        "/api/v1/staff/conversations/{conversation_id}/events/{event_id}/correction": staff_post(
+            "correctEvent",
+            "Record the intent a person's message should have had.",
+            "IntentCorrection",
+            "The correction.",
+        ),
+        "/api/v1/staff/conversations/{conversation_id}/story": {
+            "get": {
+                "operationId": "exportStory",
+                "summary": "The conversation as a Rasa test story, stripped. Audited.",
+                "security": [{"staffToken": []}],
+                "parameters": [cid],
+                "responses": {"200": yaml_answer, "401": unauthorised, "404": missing},
+            }
+        },
+        "/api/v1/staff/exports/nlu": {
+            "get": {
+                "operationId": "exportNlu",
+                "summary": "Every corrected message as Rasa NLU training data, stripped. Audited.",
+                "security": [{"staffToken": []}],
+                "responses": {"200": yaml_answer, "401": unauthorised},
+            }
         },
     }
 

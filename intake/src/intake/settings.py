@@ -29,6 +29,8 @@ CHAT_SOCKET_URL = "http://127.0.0.1:5005"
 EXIT_URL = "https://www.bbc.co.uk/weather"
 
 MAX_BODY_BYTES = 64 * 1024
+# A batch of conversation events from the assistant's event broker (routes/conversations.py).
+MAX_REVIEW_BODY_BYTES = 1024 * 1024
 # The generated token is 43 characters (256 random bits); a configured one must not be guessable.
 MIN_SERVICE_TOKEN_LENGTH = 32
 
@@ -47,12 +49,17 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = MAX_BODY_BYTES
+    max_review_body_bytes: int = MAX_REVIEW_BODY_BYTES
     # POSTs to /api/v1/referrals per client per minute; 0 switches the limit off.
     rate_limit_per_minute: int = 60
     staff_token_hours: int = 12
     retain_referrals_days: int = 6 * 365
     retain_preview_days: int = 30
     retain_audit_days: int = 6 * 365
+    # Conversations that produced no referral, and staff preview conversations; a referral's
+    # transcript is kept as long as the referral.
+    retain_conversations_days: int = 30
+    retain_preview_conversations_days: int = 7
     docs_enabled: bool = True
     web_enabled: bool = True
     web_dir: Path = WEB_DIR
@@ -103,6 +110,10 @@ class Settings:
             retain_referrals_days=_int(env, "INTAKE_RETAIN_REFERRALS_DAYS", 6 * 365),
             retain_preview_days=_int(env, "INTAKE_RETAIN_PREVIEW_DAYS", 30),
             retain_audit_days=_int(env, "INTAKE_RETAIN_AUDIT_DAYS", 6 * 365),
+            retain_conversations_days=_int(env, "INTAKE_RETAIN_CONVERSATIONS_DAYS", 30),
+            retain_preview_conversations_days=_int(
+                env, "INTAKE_RETAIN_PREVIEW_CONVERSATIONS_DAYS", 7
+            ),
             docs_enabled=_switch(env, "INTAKE_DOCS"),
             web_enabled=_switch(env, "INTAKE_WEB"),
             web_dir=Path(env.get("INTAKE_WEB_DIR") or str(WEB_DIR)).resolve(),

@@ -5,6 +5,7 @@ referrals.py    the referral: idempotent receipt and reference, the queue, statu
 staff.py        staff accounts and their bearer tokens
 audit.py        the append-only audit log: written in each change's transaction, read as a trail
 maintenance.py  the retention purge and the keys (key usage, re-encryption)
+conversations.py  the review store: conversations from the assistant's event broker, for staff
 base.py         what they share: the engine, keyring and clock; NotFound; times as ISO text
 
 Personal data only ever reaches the database sealed by the keyring (see crypto.py). Every read of a
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from intake.store.audit import AuditStore
 from intake.store.base import NotFound
+from intake.store.conversations import ConversationStore
 from intake.store.maintenance import MaintenanceStore
 from intake.store.referrals import (
     STATUSES,
@@ -36,5 +38,5 @@ __all__ = [
 ]
 
 
-class Store(ReferralStore, StaffStore, AuditStore, MaintenanceStore):
+class Store(ReferralStore, ConversationStore, StaffStore, AuditStore, MaintenanceStore):
     """Every store over one engine, keyring and clock: `Store(engine, keyring, clock=...)`."""

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 
-from intake.models import audit_log, referral_status_changes, referrals
+from intake.models import (
+    audit_log,
+    conversation_events,
+    conversations,
+    referral_status_changes,
+    referrals,
+)
 from intake.store.audit import write_audit
 from intake.store.base import StoreBase
+from intake.store.conversations import event_context
 from intake.store.referrals import payload_context, reason_context
 
 
@@ -22,13 +29,20 @@ class MaintenanceStore(StoreBase):
         referrals_days: int,
         preview_days: int,
         audit_days: int,
+        conversations_days: int = 30,
+        preview_conversations_days: int = 7,
         dry_run: bool = False,
     ) -> dict[str, int]:
-        """Delete closed referrals, preview referrals and audit rows older than their retention.
+        """Delete closed referrals, preview referrals and audit rows older than their retention,
+        and conversations past theirs (last message older than it).
 
         A referral that is still open is never deleted: it is counted so someone can look at it.
+        A conversation that is a referral's transcript is kept while the referral is; once the
+        referral is deleted, the conversation follows under its own period.
         """
         now = self.clock()
+        conversation_cutoff = now - timedelta(days=conversations_days)
+        preview_conversation_cutoff = now - timedelta(days=preview_conversations_days)
         referral_cutoff = now - timedelta(days=referrals_days)
         preview_cutoff = now - timedelta(days=preview_days)
         audit_cutoff = now - timedelta(days=audit_days)
@@ -49,7 +63,35 @@ class MaintenanceStore(StoreBase):
                     ).scalar_one()
                 )
 
+            # A transcript is kept while any referral from its conversation is.
+            transcript = exists().where(
+                and_(
+                    referrals.c.conversation_id == conversations.c.conversation_id,
+                    ~(closed_expired | preview_expired),
+                )
+            )
+            unlinked = ~transcript
+            conversations_expired = and_(
+                conversations.c.preview.is_(False),
+                conversations.c.last_at < conversation_cutoff,
+                unlinked,
+            )
+            preview_conversations_expired = and_(
+                conversations.c.preview.is_(True),
+                conversations.c.last_at < preview_conversation_cutoff,
+                unlinked,
+            )
+
+            async def count_conversations(where) -> int:
+                query = select(func.count()).select_from(conversations).where(where)
+                return int((await conn.execute(query)).scalar_one())
+
             report = {
+                "conversations_deleted": await count_conversations(conversations_expired),
+                "preview_conversations_deleted": await count_conversations(
+                    preview_conversations_expired
+                ),
+                "referral_transcripts_kept": await count_conversations(transcript),
                 "referrals_deleted": await count(closed_expired),
                 "preview_referrals_deleted": await count(preview_expired),
                 "open_referrals_kept_past_retention": await count(open_expired),
@@ -64,6 +106,19 @@ class MaintenanceStore(StoreBase):
                 ),
             }
             if not dry_run:
+                gone = select(conversations.c.id).where(
+                    conversations_expired | preview_conversations_expired
+                )
+                await conn.execute(
+                    delete(conversation_events).where(
+                        conversation_events.c.conversation_pk.in_(gone)
+                    )
+                )
+                await conn.execute(
+                    delete(conversations).where(
+                        conversations_expired | preview_conversations_expired
+                    )
+                )
                 doomed = select(referrals.c.id).where(closed_expired | preview_expired)
                 await conn.execute(
                     delete(referral_status_changes).where(
@@ -79,7 +134,7 @@ class MaintenanceStore(StoreBase):
         """How many sealed values each key id protects."""
         usage: dict[int, int] = {}
         async with self.engine.connect() as conn:
-            for table in (referrals, referral_status_changes):
+            for table in (referrals, referral_status_changes, conversation_events):
                 rows = await conn.execute(
                     select(table.c.key_id, func.count()).group_by(table.c.key_id)
                 )
@@ -138,15 +193,40 @@ class MaintenanceStore(StoreBase):
                         .where(referral_status_changes.c.id == change.id)
                         .values(key_id=current, reason_sealed=self.keyring.seal(plain, context))
                     )
-                moved += len(rows) + len(changes)
-                if rows or changes:
+                events = (
+                    await conn.execute(
+                        select(
+                            conversation_events.c.id,
+                            conversation_events.c.message_id,
+                            conversation_events.c.data_sealed,
+                            conversations.c.conversation_id,
+                        )
+                        .join(
+                            conversations,
+                            conversations.c.id == conversation_events.c.conversation_pk,
+                        )
+                        .where(conversation_events.c.key_id != current)
+                        .limit(batch)
+                    )
+                ).all()
+                for event in events:
+                    context = event_context(event.message_id, event.conversation_id)
+                    plain = self.keyring.open(event.data_sealed, context)
+                    await conn.execute(
+                        update(conversation_events)
+                        .where(conversation_events.c.id == event.id)
+                        .values(key_id=current, data_sealed=self.keyring.seal(plain, context))
+                    )
+                done = len(rows) + len(changes) + len(events)
+                moved += done
+                if done:
                     await write_audit(
                         conn,
                         "admin:cli",
                         "keys.reencrypted",
                         None,
-                        {"values": len(rows) + len(changes), "key_id": current},
+                        {"values": done, "key_id": current},
                         at=self.clock(),
                     )
-            if not rows and not changes:
+            if not done:
                 return moved

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.models import referral_status_changes, referrals
+from intake.review import CONVERSATION_ID
 from intake.store.audit import write_audit
 from intake.store.base import NotFound, StoreBase, iso
 from intake.triage import feedback_due_at, triage
@@ -107,6 +108,14 @@ def reason_context(
     ).encode()
 
 
+def conversation_of(payload: dict[str, Any]) -> str | None:
+    """The conversation a referral came from, when it names one the review store can hold."""
+    conversation_id = payload.get("conversation_id")
+    if isinstance(conversation_id, str) and CONVERSATION_ID.fullmatch(conversation_id):
+        return conversation_id
+    return None
+
+
 class ReferralStore(StoreBase):
     # --- receiving referrals -------------------------------------------------------------------
 
@@ -174,6 +183,7 @@ class ReferralStore(StoreBase):
                 "feedback_given_at": None,
                 "key_id": self.keyring.current_id,
                 "payload_sealed": sealed,
+                "conversation_id": conversation_of(payload),
             }
             await conn.execute(insert(referrals).values(**values))
             await write_audit(
