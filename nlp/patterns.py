@@ -258,6 +258,12 @@ _NOT_NOW_PHRASES = """
     not in danger right now | not in danger now | not at immediate risk | no immediate risk
     not at risk right now | not right now | not at the moment | nothing is happening now
     nothing happening now | not happening now | isn't happening now | isnt happening now
+    isn't in danger | isnt in danger | isn't in immediate danger | isnt in immediate danger
+    aren't in danger | arent in danger | isn't at risk right now | isnt at risk right now
+    nobody is hurt | no one is hurt | nobody's hurt | no one's hurt | nobody has been hurt
+    no one has been hurt | nobody got hurt | no one got hurt | nobody is hurt right now
+    no one is hurt right now | nobody's hurt right now | isn't in danger right now | isnt in danger right now
+    not in immediate danger right now | isnt in immediate danger right now | not an emergency right now
 """
 # fmt: on
 
@@ -375,7 +381,6 @@ def danger_patterns() -> List[Dict[str, Any]]:
                             "going",
                             "gonna",
                             "na",
-                            "about",
                             "threatening",
                             "threatened",
                             "wants",
@@ -412,6 +417,13 @@ def danger_patterns() -> List[Dict[str, Any]]:
                     }
                 },
             ],
+        }
+    )
+    # "about to hit her", not "about abuse"
+    patterns.append(
+        {
+            "label": "danger_sign",
+            "pattern": [{"LOWER": "about"}, {"LOWER": "to"}, {"LOWER": {"IN": HARM_BASE}}],
         }
     )
     # A child taken into a vehicle: "bundled a girl into a van", "pulling him into the car".

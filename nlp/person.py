@@ -70,7 +70,10 @@ _HIDING_FROM_PARENTS = re.compile(
     r"|\bmy (?:mum|mom|mam|dad|parents|stepdad|stepmum|carers?) (?:check|checks|read|reads|look at|looks at|"
     r"go through|goes through|take|takes) my (?:phone|messages|texts)\b"
     r"|\b(?:don'?t|do not|dont|won'?t|will you|would you) tell my (?:mum|mom|mam|dad|parents|stepdad|stepmum|"
-    r"carers?)\b",
+    r"carers?)\b"
+    # "is it normal for your dad to call you names": a child asking about their own home
+    r"|\bis it (?:normal|ok|okay|allowed|legal|right|fair) (?:for|that|when|if) (?:my|your|ur) "
+    r"(?:mum|mom|mam|dad|parents?|stepdad|stepmum|step dad|step mum|carers?|foster carers?)\b",
     re.IGNORECASE,
 )
 # Someone else's age, or the writer keeping a child with them ("she's 13", "he's here with me"):

@@ -192,6 +192,10 @@ def reread(
         if predicted == DANGER_INTENT and not over:
             return Reading(None, (), writer, over, None)
         return Reading(CHILD_INTENT, (), writer, over, None)
+    if writer and predicted == FAQ_INTENT and CHILD_INTENT in ranking[:3]:
+        # "how can i talk to someone without my parents finding out": a child asking for help, as
+        # both the patterns and the classifier's next guess say; Childline answers it.
+        return Reading(CHILD_INTENT, (), writer, over, None)
     if predicted == DANGER_INTENT and over:
         concern = next((name for name in ranking if name in (WORRY_INTENT, DISCLOSURE_INTENT)), WORRY_INTENT)
         return Reading(concern, (), writer, over, None)

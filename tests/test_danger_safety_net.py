@@ -277,6 +277,8 @@ def test_a_child_dragged_into_a_car_is_danger(nlp):
         "she's fine, she's here with me, it was just texts from him",
         "he's threatened to hurt them repeatedly over the years",
         "nothing has happened yet, i just dont like how he looks at her",
+        "nobody is hurt right now but her dad hit her at the weekend",
+        "she has been abused by her uncle but she isnt in danger now",
     ],
 )
 def test_what_is_over_or_said_not_to_be_now_is_not_immediate(nlp, text):
@@ -347,6 +349,8 @@ def test_a_worry_or_a_request_is_not_taken_for_a_question(text):
             "child_seeking_help",
         ),
         ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True}, None),
+        ("faq", ["faq", "child_seeking_help"], {"child": True}, "child_seeking_help"),
+        ("faq", ["faq", "express_worry_about_child", "greet", "child_seeking_help"], {"child": True}, None),
         ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True, "adult": True}, "faq"),
     ],
 )
@@ -385,3 +389,8 @@ def test_a_typed_answer_to_the_danger_question_is_read(text, intent, cues, answe
 
     message = {"text": text, "intent": {"name": intent}, "cues": cues}
     assert typed_danger_answer(message) == answer
+
+
+def test_about_to_harm_is_a_threat_and_talk_about_abuse_is_not(nlp):
+    assert assess(nlp("he's about to hit the baby")).immediate
+    assert not assess(nlp("how do you talk to a teenager about abuse")).immediate

@@ -48,6 +48,7 @@ def test_an_adult_writing_about_a_child_or_their_own_past_is_not_taken_for_a_chi
         "how do i get help without my dad finding out",
         "my mum reads my messages so i cant text anyone",
         "please dont tell my parents i said anything",
+        "is it normal for your mum to lock you out when she's angry",
     ],
 )
 def test_a_child_keeping_things_from_their_parents_is_recognised(nlp, text):
