@@ -6,6 +6,7 @@ matters more than precision, because a missed 999 is far worse than a false alar
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
@@ -24,9 +25,21 @@ class DangerAssessment:
     over: bool = False
 
 
+# How a question about harm in general opens, with or without a "?".
+_GENERAL_QUESTION = re.compile(
+    r"^\W*(?:what are (?:the )?signs|what are the warning signs|how (?:do|can|would|could) (?:i|you|we) "
+    r"(?:know|tell|spot)|signs (?:of|that)|what counts as|is smacking"
+    r"|is it (?:abuse|illegal|legal|ok|okay) )",
+    re.IGNORECASE,
+)
+
+
 def is_general_question(doc: Doc) -> bool:
-    """ "is smacking your child abuse?", "what are the signs a child is being harmed?" """
+    """ "is smacking your child abuse?", "what are the signs a child is being harmed?", "how do i
+    know if a child is being abused" """
     words = [token for token in doc if not token.is_punct and not token.is_space]
+    if _GENERAL_QUESTION.match(doc.text):
+        return True
     return bool(words) and words[0].lower_ in QUESTION_WORDS and doc.text.rstrip().endswith("?")
 
 

@@ -113,7 +113,8 @@ HEDGE_WORDS = frozenset(
     """told tell tells telling said says saying disclosed disclosing mentioned confided admitted
     think thinks thought worried worry worrying suspect suspects suspicion suspicious believe
     reckon wonder might may
-    could often always sometimes every regularly constantly keeps usually used most nights""".split()
+    could often always sometimes every regularly constantly keeps usually used most nights
+    times whenever lately recently feeling history""".split()
 )
 
 # A message that opens with one of these and ends with "?" is a question about harm in general.
@@ -211,6 +212,11 @@ _DANGER_PHRASES = """
     by force | against her will | against his will | against their will
     taking her away | taking him away | leading her away | leading him away
     won't let her go | wont let her go | won't let him go | wont let him go
+    driving drunk | drunk driving | drink driving | drunk behind the wheel | drunk at the wheel
+    driving while drunk | drunk and driving | drive off drunk | driving off drunk | drunk and about to drive
+    trying to get her in | trying to get him in | trying to get her into | trying to get him into
+    trying to get them into | telling her to get in | telling him to get in | to get in his car
+    to get in his van | to get into his car | to get into his van | lure | luring | lured
 """
 
 # Time that puts harm in the past, or says it is over: with none of the present signals, a weapon,

@@ -394,3 +394,29 @@ def test_a_typed_answer_to_the_danger_question_is_read(text, intent, cues, answe
 def test_about_to_harm_is_a_threat_and_talk_about_abuse_is_not(nlp):
     assert assess(nlp("he's about to hit the baby")).immediate
     assert not assess(nlp("how do you talk to a teenager about abuse")).immediate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the mum is steaming drunk and driving off with the baby in the back",
+        "my ex is drink driving with our two in the car, i'm following him",
+        "some bloke in a car is trying to get her into the back seat, she's about 8",
+        "a man is luring the lad over to his van with sweets",
+    ],
+)
+def test_drunk_driving_with_children_and_luring_a_child_are_danger(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how can you tell if a toddler is being neglected",
+        "what are the signs a teenager is being groomed online",
+        "the little boy downstairs has been left alone in the evenings a few times",
+        "ive had a feeling lately that his stepdad is hurting him",
+    ],
+)
+def test_general_questions_and_habits_without_urgency_are_not_immediate(nlp, text):
+    assert not assess(nlp(text)).immediate, assess(nlp(text)).reasons
