@@ -25,11 +25,12 @@ export TRACKER_STORE_DB ?= var/rasa.db
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) $(wildcard policies/*.py) requirements.lock
 
-.PHONY: help install web test-web spacy train run shell actions test test-python validate test-stories test-nlu lint format lock clean
+.PHONY: help install web test-web spacy train run shell actions purge test test-python validate test-stories test-nlu lint format lock clean
 
 help:
 	@echo "make run    install, build, train when needed, start everything"
 	@echo "make shell  chat with the assistant in the terminal"
+	@echo "make purge  delete what is past its retention period (make run does this every 10 minutes)"
 	@echo "make test   install, then every test"
 
 # --- install ----------------------------------------------------------------------------------
@@ -89,6 +90,13 @@ run: install train var
 
 actions: install
 	umask 077 && $(BIN)/python -m actions.server --port 5055
+
+# Retention: conversations idle past their period and referrals abandoned when their session expired
+# (conversations/retention.py), then the intake's purge (referrals, conversations, audit rows past
+# theirs). Each prints what it deleted. `make run` runs this every 10 minutes while it is up.
+purge: $(VENV)/.installed var
+	umask 077 && $(PY) -m conversations.retention
+	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake purge; fi
 
 # Uses the action server of `make run` when one is up, else starts its own for the session.
 shell: install train var

@@ -24,6 +24,11 @@ questions began, and every answer recorded in a slot, is overwritten in the stor
 conversation's shape (which questions, when) stays, so a reviewer sees that a referral was
 started and stopped, but not what it said.
 
+Erased. `erase` deletes a whole conversation (quick exit; a referral abandoned when its session
+expired, conversations/retention.py). The event broker, when one is configured, is told of both, so
+the review store follows: a stopped referral is sent again as it now reads
+(``conversation_replaced``, its events redacted), an erased one as ``conversation_erased``.
+
     endpoints.yml:  tracker_store: {type: conversations.tracker_store.RedactingSQLTrackerStore, ...}
 """
 
@@ -33,6 +38,7 @@ import collections
 import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional
 
@@ -45,6 +51,7 @@ from sqlalchemy import event
 
 from conversations.keyring import SEALED_PREFIX, Keys, UnreadableValue, is_sealed, sealed_key_id
 from conversations.private_files import PROJECT_VAR, private_database
+from nlp.names import SAFETY_NET_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +61,15 @@ KEYRING_NAME = "conversation_keyring"
 _BATCH = 200
 
 REMOVED = "[removed: the person stopped this referral]"
+# What the tracker store tells the event broker (the review store) besides Rasa's own events.
+CONVERSATION_ERASED = "conversation_erased"
+CONVERSATION_REPLACED = "conversation_replaced"
+ERASE_REASONS = ("quick_exit", "abandoned", "retention")
+# The channels whose name the review store may keep; staff previews come through their own.
+PREVIEW_CHANNEL = "staff_preview"
+KNOWN_CHANNELS = frozenset({"socketio", "rest", "cmdline", PREVIEW_CHANNEL})
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default"})
 FORM = "referral_form"
 # Slots that describe the conversation, not what the person said: kept.
 KEPT_SLOTS = frozenset(
@@ -176,7 +192,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 row.data = self._seal(row, data)
             session.commit()
         if stopped_referral_in_latest_turn(tracker):
-            self._redact_stopped_referral(tracker.sender_id)
+            self.overwrite_referral(tracker.sender_id)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -215,9 +231,57 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             )
         return name if isinstance(name, str) and name in self._names else None
 
+    # --- what the event broker (the review store) is sent ---------------------------------------
+
+    async def _stream_new_events(self, event_broker: Any, new_events: List[Any], sender_id: str) -> None:
+        """Rasa's body (the sender id and the event) with the ``review`` fields read from it."""
+        for new in new_events:
+            data = new.as_dict()
+            event_broker.publish({"sender_id": sender_id, **data, "review": self.review_fields(data)})
+
+    def review_fields(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        """What the review store may keep plain about an event: its type and time, the intent and
+        action names the domain knows, the intent's confidence, the channel, whether it was a staff
+        preview, whether the safety net fired, whether it was a fallback. Never what was said."""
+        kind = data.get("event")
+        at = data.get("timestamp")
+        fields: Dict[str, Any] = {"type": kind, "at": at if isinstance(at, (int, float)) else time.time()}
+        if kind == "user":
+            parse = data.get("parse_data") or {}
+            intent = parse.get("intent") or {}
+            confidence = intent.get("confidence")
+            channel = data.get("input_channel")
+            fields.update(
+                intent=self._known_name(intent.get(INTENT_NAME_KEY)),
+                confidence=float(confidence)
+                if isinstance(confidence, (int, float)) and 0 <= confidence <= 1
+                else None,
+                channel=channel if channel in KNOWN_CHANNELS else None,
+                preview=channel == PREVIEW_CHANNEL,
+                safety_net=SAFETY_NET_KEY in parse,
+                fallback=intent.get(INTENT_NAME_KEY) == FALLBACK_INTENT,
+            )
+        elif kind == "action":
+            name = self._known_name(data.get("name"))
+            fields.update(action=name, fallback=name in FALLBACK_ACTIONS)
+        return fields
+
     # --- a stopped referral --------------------------------------------------------------------
 
-    def _redact_stopped_referral(self, sender_id: str) -> None:
+    def opened_events(self, sender_id: str) -> List[Dict[str, Any]]:
+        """Every event of the conversation, opened, oldest first (all its sessions)."""
+        with self.session_scope() as session:
+            rows = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .order_by(self.SQLEvent.id)
+                .all()
+            )
+            return [self._open(row) for row in rows]
+
+    def overwrite_referral(self, sender_id: str) -> None:
+        """Overwrite what was said since the referral questions last began (see ``redact``): a
+        stopped referral, or one abandoned after an earlier referral was sent."""
         with self.session_scope() as session:
             rows = (
                 session.query(self.SQLEvent)
@@ -230,7 +294,40 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             for index in changed:
                 rows[index].data = self._seal(rows[index], events[index])
             session.commit()
-        logger.info("A stopped referral's %d events were overwritten in the tracker store", len(changed))
+        logger.info("A referral's %d events were overwritten in the tracker store", len(changed))
+        self._tell_broker(
+            {
+                "event": CONVERSATION_REPLACED,
+                "sender_id": sender_id,
+                "events": [{**e, "review": self.review_fields(e)} for e in events],
+            }
+        )
+
+    # --- a whole conversation erased ------------------------------------------------------------
+
+    async def erase(self, sender_id: str, *, reason: str, tell_broker: bool = True) -> int:
+        """Delete every event of the conversation `sender_id`; how many were deleted.
+
+        The broker is told (``conversation_erased``) unless `tell_broker` is False: retention
+        deletes here what the review store keeps on its own terms (a referral's transcript).
+        """
+        if reason not in ERASE_REASONS:
+            raise ValueError(f"reason must be one of {', '.join(ERASE_REASONS)}")
+        with self.session_scope() as session:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        if tell_broker:
+            self._tell_broker({"event": CONVERSATION_ERASED, "sender_id": sender_id, "reason": reason})
+        logger.info("A conversation's %d events were erased from the tracker store (%s)", deleted, reason)
+        return int(deleted)
+
+    def _tell_broker(self, message: Dict[str, Any]) -> None:
+        if self.event_broker is not None:
+            self.event_broker.publish(message)
 
     # --- keys: usage, re-sealing ----------------------------------------------------------------
 

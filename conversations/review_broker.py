@@ -1,0 +1,335 @@
+"""Rasa's event broker for the review store: every conversation event reaches the intake service,
+where MASH staff review it (intake/src/intake/store/conversations.py); nothing waits in plain text.
+
+Rasa's tracker store publishes each new event (conversations/tracker_store.py adds the ``review``
+fields it reads with the domain, and tells of a stopped referral, ``conversation_replaced``, and
+an erased conversation, ``conversation_erased``). ``publish`` is synchronous and quick: it seals
+the message with the conversations' keyring (AES-256-GCM, associated data: the spool and the
+message id) into a spool, a SQLite file under ``var/`` (0600, ``secure_delete``). A task in the
+Rasa server's event loop sends the spool, oldest first, in batches to the intake's
+``POST /api/v1/conversation-events`` (service token), and deletes what the intake answered for.
+
+When the intake is down, Rasa keeps answering: the spool grows, up to ``max_spool`` messages,
+and is delivered when the intake is back (with back-off). Past the cap, review events are
+dropped and counted, and the count is logged without content; referrals never travel this way
+(they have the action server's outbox). A message the intake refuses as invalid is dropped and
+counted the same way. An erased conversation's messages still waiting are deleted from the spool
+before the erasure is queued, so they never leave.
+
+Where: the intake service of ``INTAKE_URL`` (the action server's setting, actions/settings.py:
+its origin, https unless on loopback), with the same service token; the spool is
+``REVIEW_SPOOL_DB``, else ``review_spool.db`` beside the tracker store's SQLite file
+(``TRACKER_STORE_DB``), else ``var/review_spool.db``. Both can be given in endpoints.yml too.
+
+    endpoints.yml:
+      event_broker:
+        type: conversations.review_broker.ReviewEventBroker
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sqlite3
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from actions.settings import check_transport, load_settings
+from conversations.keyring import Keys
+from conversations.private_files import PROJECT_VAR, private_database
+from conversations.tracker_store import (
+    CONVERSATION_ERASED,
+    CONVERSATION_REPLACED,
+    KEYRING_FILE_VARIABLE,
+    KEYRING_NAME,
+    KEYS_VARIABLE,
+)
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/api/v1/conversation-events"
+SPOOL_NAME = "review_spool.db"
+BATCH_MESSAGES = 200
+BATCH_BYTES = 768 * 1024  # under the intake's 1 MiB limit for a batch
+MAX_SPOOL = 100_000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS spool (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    sealed TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS spool_conversation ON spool (conversation_id);
+"""
+
+
+def intake_origin(url: str) -> str:
+    """``https://host:port`` of a URL (INTAKE_URL names the referrals route; events go beside it)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+def default_spool(env: Any) -> Path:
+    if env.get("REVIEW_SPOOL_DB"):
+        return Path(env["REVIEW_SPOOL_DB"])
+    tracker = env.get("TRACKER_STORE_DB")
+    return (Path(tracker).parent if tracker else PROJECT_VAR) / SPOOL_NAME
+
+
+def spool_associated_data(message_id: str) -> bytes:
+    return json.dumps(["review_spool", message_id]).encode("utf-8")
+
+
+def review_message(body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The intake's review message for what the tracker store published (None: nothing to send)."""
+    body = dict(body)
+    conversation_id = body.pop("sender_id", None)
+    if not isinstance(conversation_id, str):
+        return None
+    message_id = str(uuid.uuid4())
+    kind = body.get("event")
+    if kind == CONVERSATION_ERASED:
+        return {
+            "kind": "erased",
+            "message_id": message_id,
+            "conversation_id": conversation_id,
+            "reason": body.get("reason"),
+        }
+    if kind == CONVERSATION_REPLACED:
+        return {
+            "kind": "replaced",
+            "message_id": message_id,
+            "conversation_id": conversation_id,
+            "events": [_part(e) for e in body.get("events") or []],
+        }
+    return {"kind": "event", "message_id": message_id, "conversation_id": conversation_id, **_part(body)}
+
+
+def _part(event: Dict[str, Any]) -> Dict[str, Any]:
+    event = dict(event)
+    review = event.pop("review", None) or {"type": event.get("event"), "at": event.get("timestamp")}
+    event.pop("sender_id", None)
+    return {"event": event, "review": review}
+
+
+class Spool:
+    """The messages waiting for the intake, sealed, in a private SQLite file; safe across threads
+    and processes (SQLite's own locking; WAL)."""
+
+    def __init__(self, path: Path, keys: Keys, *, max_messages: int = MAX_SPOOL) -> None:
+        self.path = Path(path)
+        self.keys = keys
+        self.max_messages = max_messages
+        private_database(self.path)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), timeout=5, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA secure_delete=ON")
+        self._db.executescript(_SCHEMA)
+        private_database(self.path)  # the WAL and shared-memory files it just made
+
+    def put(self, message: Dict[str, Any]) -> bool:
+        """Queue a message; False (nothing queued) when the spool is full."""
+        sealed = self.keys.seal(
+            json.dumps(message, ensure_ascii=False).encode("utf-8"),
+            spool_associated_data(message["message_id"]),
+        )
+        with self._lock:
+            if message["kind"] == "erased":  # what waits of it never leaves
+                self._db.execute("DELETE FROM spool WHERE conversation_id = ?", (message["conversation_id"],))
+            elif self.count() >= self.max_messages:
+                return False
+            self._db.execute(
+                "INSERT INTO spool (message_id, conversation_id, sealed) VALUES (?, ?, ?)",
+                (message["message_id"], message["conversation_id"], sealed),
+            )
+        return True
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM spool").fetchone()[0])
+
+    def oldest(
+        self, limit: int = BATCH_MESSAGES, max_bytes: int = BATCH_BYTES
+    ) -> List[Tuple[int, Dict[str, Any]]]:
+        """The oldest messages, opened, as many as fit in one batch (at least one)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, message_id, sealed FROM spool ORDER BY id LIMIT ?", (limit,)
+            ).fetchall()
+        batch, size = [], 0
+        for row_id, message_id, sealed in rows:
+            message = json.loads(self.keys.open(sealed, spool_associated_data(message_id)))
+            size += len(json.dumps(message, ensure_ascii=False).encode("utf-8"))
+            if batch and size > max_bytes:
+                break
+            batch.append((row_id, message))
+        return batch
+
+    def delete(self, row_ids: List[int]) -> None:
+        with self._lock:
+            self._db.executemany("DELETE FROM spool WHERE id = ?", [(i,) for i in row_ids])
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class ReviewEventBroker(EventBroker):
+    """Seals each event into the spool; a task delivers the spool to the intake service."""
+
+    def __init__(
+        self,
+        url: Optional[Text] = None,
+        spool: Optional[Text] = None,
+        *,
+        token: Optional[Text] = None,
+        keys: Optional[Keys] = None,
+        max_spool: int = MAX_SPOOL,
+        retry_seconds: float = 1.0,
+        max_retry_seconds: float = 60.0,
+        **_ignored: Any,
+    ) -> None:
+        self._settings = load_settings()
+        self.url = (
+            check_transport("the review store's URL", intake_origin(url or self._settings.intake_url))
+            + EVENTS_PATH
+        )
+        path = Path(spool) if spool else default_spool(os.environ)
+        self._token = token
+        keys = keys or Keys.from_environment(
+            os.environ,
+            variable=KEYS_VARIABLE,
+            file_variable=KEYRING_FILE_VARIABLE,
+            default_file=path.parent / KEYRING_NAME,
+        )
+        self.spool = Spool(path, keys, max_messages=max_spool)
+        self.retry_seconds, self.max_retry_seconds = retry_seconds, max_retry_seconds
+        self.dropped = 0  # review events lost (spool full, or refused by the intake): counted
+        self.delivered = 0
+        self._batch_limit = BATCH_MESSAGES  # halved while the intake refuses a batch as too big
+        self._wake: Optional[asyncio.Event] = None
+        self._task: Optional[asyncio.Task] = None
+
+    @classmethod
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: Optional[asyncio.AbstractEventLoop] = None
+    ) -> "ReviewEventBroker":
+        return cls(url=broker_config.url, **broker_config.kwargs)
+
+    # --- Rasa's side: quick, synchronous, never raises into the conversation ---------------------
+
+    def publish(self, event: Dict[Text, Any]) -> None:
+        try:
+            message = review_message(event)
+            if message is None:
+                return
+            if not self.spool.put(message):
+                self._count_dropped(1, "the review spool is full")
+                return
+        except Exception as exc:
+            self._count_dropped(1, f"a review event could not be queued ({type(exc).__name__})")
+            return
+        self._start_delivery()
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                logger.debug("Review delivery stopped; %d message(s) wait in the spool", self.spool.count())
+        self.spool.close()
+
+    # --- delivery -------------------------------------------------------------------------------
+
+    def _start_delivery(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a command-line tool): the server's task delivers what it spooled
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()
+            self._task = loop.create_task(self._deliver_forever())
+        if self._wake is not None:
+            self._wake.set()
+
+    async def flush(self) -> int:
+        """Send what waits until the spool is empty or the intake does not take it; how many left."""
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            try:
+                while await self._send_one_batch(session):
+                    pass
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+                logger.warning("Review events not delivered yet (%s)", type(exc).__name__)
+        return self.spool.count()
+
+    async def _deliver_forever(self) -> None:
+        delay = self.retry_seconds
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            while True:
+                try:
+                    sent = await self._send_one_batch(session)
+                except Exception as exc:
+                    logger.warning("Review events not delivered yet (%s); retrying", type(exc).__name__)
+                    sent = None
+                if sent:
+                    delay = self.retry_seconds
+                    continue
+                if sent is None:  # the intake did not take them: back off
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self.max_retry_seconds)
+                    continue
+                assert self._wake is not None
+                self._wake.clear()
+                if self.spool.count():
+                    continue
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.max_retry_seconds)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def _send_one_batch(self, session: aiohttp.ClientSession) -> Optional[bool]:
+        """True: a batch went (send more); False: nothing waits; None: the intake did not take it."""
+        batch = await asyncio.to_thread(self.spool.oldest, self._batch_limit)
+        if not batch:
+            return False
+        token = self._token or self._settings.read_service_token()
+        if not token:
+            return None
+        body = {"messages": [message for _, message in batch]}
+        async with session.post(
+            self.url, json=body, headers={"Authorization": f"Bearer {token}"}
+        ) as response:
+            if response.status == 200:
+                answer = await response.json()
+                refused = len(answer.get("refused") or [])
+                if refused:
+                    self._count_dropped(refused, "the intake refused review events as invalid")
+                await asyncio.to_thread(self.spool.delete, [row_id for row_id, _ in batch])
+                self.delivered += len(batch) - refused
+                self._batch_limit = BATCH_MESSAGES
+                return True
+            if response.status in (413, 422):
+                if len(batch) > 1:  # smaller batches, until the one it refuses is found
+                    self._batch_limit = max(1, len(batch) // 2)
+                    return True
+                self._count_dropped(1, f"the intake refused a review message ({response.status})")
+                await asyncio.to_thread(self.spool.delete, [batch[0][0]])
+                return True
+            logger.warning("The intake answered %d to review events; retrying", response.status)
+            return None
+
+    def _count_dropped(self, count: int, why: str) -> None:
+        self.dropped += count
+        logger.error("%d review event(s) dropped: %s (%d dropped since start)", count, why, self.dropped)
