@@ -188,6 +188,7 @@ class ActionServer:
 
 
 SENT_PAYLOADS = ROOT / "results" / "assistant-payloads"
+REVIEW_EVENTS_PATH = "/api/v1/conversation-events"
 SERVICE_TOKEN = "live-test-service-token"  # noqa: S105 (the stand-in intake's own)
 
 
@@ -200,12 +201,17 @@ class StandInIntake:
     def __init__(self) -> None:
         self.received: Dict[str, Dict[str, Any]] = {}
         self.posts = 0
+        self.review_messages = 0
         self.down = False
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path == REVIEW_EVENTS_PATH:  # the review store's events: taken, not counted
+                    messages = json.loads(body).get("messages") or []
+                    stand_in.review_messages += len(messages)
+                    return self._answer(200, {"stored": len(messages), "refused": []})
                 stand_in.posts += 1
                 if stand_in.down:
                     return self._answer(503, {"error": "unavailable"})
