@@ -172,10 +172,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events, each sealed and bound to its row."""
-        await self.stream_events(tracker)
         with self.session_scope() as session:
             written = []
-            for new in self._additional_events(session, tracker):
+            # The new events are found once, here: Rasa's stream_events would read (and open)
+            # the whole conversation again to find them for the event broker.
+            new_events = list(self._additional_events(session, tracker))
+            for new in new_events:
                 data = new.as_dict()
                 intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
                 row = self.SQLEvent(
@@ -191,6 +193,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             for row, data in written:
                 row.data = self._seal(row, data)
             session.commit()
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         if stopped_referral_in_latest_turn(tracker):
             self.overwrite_referral(tracker.sender_id)
 
