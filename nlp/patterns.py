@@ -192,6 +192,9 @@ _PRESENT_DANGER_PHRASES = """
     passed out | collapsed | turning blue | gone blue | going blue
     lips are blue | floppy | having a seizure | having a fit
     overdose | overdosed | taken an overdose | taken pills | took pills | swallowed pills
+    swallowed a packet | swallowed a bottle | swallowed a load | swallowed loads | swallowed tablets
+    taken a packet | taken a bottle | taken loads of | taken tablets | took tablets | took a packet
+    took a bottle | necked a bottle | swallowed some pills | swallowed all
     bleeding badly | bleeding a lot | losing blood | lot of blood | covered in blood
     on fire | house is on fire | flat is on fire
     send help | send the police | police now
@@ -212,6 +215,17 @@ _DANGER_PHRASES = """
     by force | against her will | against his will | against their will
     taking her away | taking him away | leading her away | leading him away
     won't let her go | wont let her go | won't let him go | wont let him go
+    this is goodbye | saying goodbye forever | said goodbye forever | going to end it | end it all
+    ending it all | wants to die | want to die | wanna die
+    won't let him leave | wont let him leave | won't let her leave | wont let her leave
+    won't let them leave | wont let them leave | can't leave the house | cant leave the house
+    can't leave the flat | cant leave the flat | can't leave the room | cant leave the room
+    not allowed to leave | being held hostage | being held captive | being held prisoner | being kept in
+    locked him in | locked her in | locked them in | tied up | tied to a | tied to the | chained up
+    chained to
+    finish what he started | finish what she started | finish the job | you're dead | youre dead
+    you are dead | nothing left of her | nothing left of him | break your legs | break her legs
+    break his legs | break your neck | break her neck | break his neck
     driving drunk | drunk driving | drink driving | drunk behind the wheel | drunk at the wheel
     driving while drunk | drunk and driving | drive off drunk | driving off drunk | drunk and about to drive
     trying to get her in | trying to get him in | trying to get her into | trying to get him into

@@ -116,6 +116,12 @@ _QUESTION_MISREAD_AS = frozenset(
         CHILD_INTENT,
     }
 )
+# A question of more than _LONG words that the classifier read as a greeting, a role or the fallback
+# is a question ("Nursery manager here. Do I need to tell the parents first?"), however it ranked faq.
+_NOT_A_QUESTION_WHEN_LONG = frozenset(
+    {"greet", "identify_as_public", "identify_as_professional", "identify_as_parent_carer", "nlu_fallback"}
+)
+_LONG = 6
 # A greeting of this many words or fewer ("hello?", "hi, anyone there?") stays a greeting.
 _GREETING_WORDS_AT_MOST = 3
 
@@ -196,6 +202,17 @@ def reread(
         # "how can i talk to someone without my parents finding out": a child asking for help, as
         # both the patterns and the classifier's next guess say; Childline answers it.
         return Reading(CHILD_INTENT, (), writer, over, None)
+    if predicted == CHILD_INTENT and adult and not writer:
+        # "so who do i talk to about it now? im his mum": an adult, as the message says.
+        if asks_number:
+            return Reading(FAQ_INTENT, (), writer, over, None, CONTACT_NUMBERS)
+        following = next(
+            (name for name in ranking[1:3] if name not in (CHILD_INTENT, "identify_as_child")), None
+        )
+        if question and FAQ_INTENT in ranking[:3]:
+            following = FAQ_INTENT
+        if following:
+            return Reading(following, (), writer, over, None)
     if predicted == DANGER_INTENT and over:
         concern = next((name for name in ranking if name in (WORRY_INTENT, DISCLOSURE_INTENT)), WORRY_INTENT)
         return Reading(concern, (), writer, over, None)
@@ -207,7 +224,7 @@ def reread(
         and not writer
         and predicted in _QUESTION_MISREAD_AS
         and (predicted != CHILD_INTENT or adult)
-        and FAQ_INTENT in ranking[:3]
+        and (FAQ_INTENT in ranking[:3] or (predicted in _NOT_A_QUESTION_WHEN_LONG and words > _LONG))
         and not (predicted == "greet" and words <= _GREETING_WORDS_AT_MOST)
     ):
         # "As the school's nurse, will I hear back after I refer?": the question is answered first.

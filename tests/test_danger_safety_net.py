@@ -350,6 +350,31 @@ def test_a_worry_or_a_request_is_not_taken_for_a_question(text):
         ),
         ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True}, None),
         ("faq", ["faq", "child_seeking_help"], {"child": True}, "child_seeking_help"),
+        (
+            "nlu_fallback",
+            ["nlu_fallback", "identify_as_professional"],
+            {"question": True, "words": 12},
+            "faq",
+        ),
+        (
+            "identify_as_parent_carer",
+            ["identify_as_parent_carer", "deny"],
+            {"question": True, "words": 20},
+            "faq",
+        ),
+        (
+            "identify_as_parent_carer",
+            ["identify_as_parent_carer", "deny"],
+            {"question": True, "words": 5},
+            None,
+        ),
+        (
+            "child_seeking_help",
+            ["child_seeking_help", "express_worry_about_child"],
+            {"adult": True},
+            "express_worry_about_child",
+        ),
+        ("child_seeking_help", ["child_seeking_help", "faq"], {"adult": True, "asks_number": True}, "faq"),
         ("faq", ["faq", "express_worry_about_child", "greet", "child_seeking_help"], {"child": True}, None),
         ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True, "adult": True}, "faq"),
     ],
@@ -420,3 +445,17 @@ def test_drunk_driving_with_children_and_luring_a_child_are_danger(nlp, text):
 )
 def test_general_questions_and_habits_without_urgency_are_not_immediate(nlp, text):
     assert not assess(nlp(text)).immediate, assess(nlp(text)).reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my cousin is 13 and has taken loads of her nan's painkillers, she's at home on her own",
+        "he texted his sister saying this is goodbye, he's 16 and won't pick up",
+        "they won't let her leave the house and they've taken her phone, she's 14",
+        "i can see a little boy tied up in the garden next door",
+        "he told the kids he'll finish the job when their mum goes to work",
+    ],
+)
+def test_an_overdose_a_goodbye_a_child_held_and_a_threat_are_danger(nlp, text):
+    assert assess(nlp(text)).immediate, text

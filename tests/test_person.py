@@ -29,6 +29,10 @@ ADULTS = [
     "what number do i call",
     "help me please, my neighbour's baby is screaming",
     "my partner hits me in front of the kids",
+    "who do i speak to now about what he did? im her mum",
+    "Childminder here, one of the toddlers told me her daddy hurts her at home",
+    "one of our lads at the club says his mum's boyfriend hits him, it worries me",
+    "i work at a primary school and a boy in my class says he's scared to go home",
 ]
 
 
