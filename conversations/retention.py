@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -116,6 +117,9 @@ def open_store() -> RedactingSQLTrackerStore:
     from rasa.utils.endpoints import read_endpoint_config
 
     endpoints = os.environ.get("RASA_ENDPOINTS", "endpoints.yml")
+    # endpoints.yml names these; the Makefile's defaults, for a run by hand.
+    os.environ.setdefault("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
+    os.environ.setdefault("TRACKER_STORE_DB", "var/rasa.db")
     tracker = read_endpoint_config(endpoints, "tracker_store")
     broker_config = read_endpoint_config(endpoints, "event_broker")
     broker = asyncio.run(EventBroker.create(broker_config)) if broker_config else None
@@ -124,6 +128,9 @@ def open_store() -> RedactingSQLTrackerStore:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    # Loading the domain and the store warns about Rasa's and SQLAlchemy's own deprecations, every
+    # 10 minutes under `make run`: not this command's to report.
+    warnings.simplefilter("ignore")
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
