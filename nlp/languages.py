@@ -458,6 +458,7 @@ _PT: Dict[str, _Entries] = {
         r"viol(?:ou|ar|ada|ado|ência|ento|enta|ação|entou)\w*", r"abus\w*", r"estupr\w*",
         r"ameaç\w*", r"ferid[oa]s?", r"feriu", r"ferir", r"maltrat\w*", r"empurr\w*", r"sacud\w*",
         r"queim\w*", r"mord\w*", r"arrast\w*", r"pux\w*\s+(?:o\s+)?cabelo", r"surr(?:a|as|ou|ar|ado|ada)",
+        r"acabar\s+com\s+(?:ela|ele|eles|elas|a\s+vida)",
     ),
     "help": (
         r"ajud(?:a|em|e)(?:-me|-nos)?", r"socorro", r"emergênci\w*", r"urgent\w*", r"urgênci\w*",
@@ -471,6 +472,7 @@ _PT: Dict[str, _Entries] = {
         r"agora", r"agorinha", r"neste\s+momento", r"nesse\s+momento", r"neste\s+instante",
         r"já\s+já", r"rápido", r"depressa", r"imediatamente", r"urgente", r"esta\s+noite",
         r"hoje\s+à\s+noite", r"ainda", r"continua", r"há\s+pouco", r"acabou\s+de", r"acaba\s+de",
+        r"daqui\s+a\s+(?:meia\s+hora|pouco|\d+\s+minutos|uma\s+hora)", r"em\s+\d+\s+minutos",
     ),
     "child": (
         r"crianç\w*", r"filh\w*", r"menin\w*", r"bebê\w*", r"bebé\w*", r"nenê\w*", r"neném",
@@ -559,7 +561,8 @@ _ES: Dict[str, _Entries] = {
         r"ahora", r"ahorita", r"ya\s+mismo", r"en\s+este\s+momento", r"en\s+este\s+instante",
         r"rápido", r"inmediatamente", r"de\s+inmediato", r"urgente", r"esta\s+noche",
         r"enseguida", r"todavía", r"sigue", r"hace\s+un\s+momento", r"hace\s+un\s+rato",
-        r"acaba\s+de", r"aún",
+        r"acaba\s+de", r"aún", r"dentro\s+de\s+(?:media\s+hora|un\s+rato|\d+\s+minutos|una\s+hora)",
+        r"en\s+media\s+hora", r"en\s+\d+\s+minutos",
     ),
     "child": (
         r"niñ[oa]s?", r"niñit\w*", r"hij[oa]s?", r"hijit\w*", r"beb[eé]s?", r"bebit\w*",
@@ -1030,7 +1033,7 @@ _OVER: Dict[str, _Entries] = {
     "pt": (
         r"calm\w*", r"tranquil\w*", r"(?<!não\s)(?:está|estão|esta|estao)\s+(?:bem|segur\w*|a\s+salvo)",
         r"em\s+segurança", r"mudou-se", r"mudou\s+de\s+casa", r"se\s+mudou", r"foi\s+embora",
-        r"saiu\s+de\s+casa", r"foi\s+pres[oa]", r"acabou", r"já\s+passou", r"dorme", r"dormindo",
+        r"saiu\s+de\s+casa", r"foi\s+pres[oa]", r"acabou(?!\s+de)", r"já\s+passou", r"dorme", r"dormindo",
         r"a\s+dormir", r"já\s+não", r"não\s+mais",
     ),
     "es": (

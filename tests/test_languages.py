@@ -517,6 +517,12 @@ def test_harm_that_is_over_with_now_and_calm_is_not_danger(text):
         "nie jest spokojnie, on bije dziecko teraz!",
         # "He left, but came back with a knife."
         "se fue pero volvió con un cuchillo",
+        # "He has just hit the boy, it isn't over." ("acabou de": has just)
+        "ele acabou de bater no menino",
+        # "He says that in half an hour he will finish her off."
+        "ele diz que daqui a meia hora vai acabar com ela",
+        # "Her father says he will come in 20 minutes to hit the children."
+        "su padre dice que en 20 minutos viene a pegar a los niños",
     ],
 )
 def test_danger_now_beside_a_word_of_calm_that_is_negated_or_a_weapon_is_still_danger(text):
