@@ -134,25 +134,53 @@ class Spool:
         self._db = sqlite3.connect(str(self.path), timeout=5, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA secure_delete=ON")
+        # WAL with NORMAL: a commit survives the process dying (not the machine losing power,
+        # for review events only; referrals have the outbox), without a sync to disk each time.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         private_database(self.path)  # the WAL and shared-memory files it just made
 
     def put(self, message: Dict[str, Any]) -> bool:
         """Queue a message; False (nothing queued) when the spool is full."""
-        sealed = self.keys.seal(
-            json.dumps(message, ensure_ascii=False).encode("utf-8"),
-            spool_associated_data(message["message_id"]),
-        )
-        with self._lock:
-            if message["kind"] == "erased":  # what waits of it never leaves
-                self._db.execute("DELETE FROM spool WHERE conversation_id = ?", (message["conversation_id"],))
-            elif self.count() >= self.max_messages:
-                return False
-            self._db.execute(
-                "INSERT INTO spool (message_id, conversation_id, sealed) VALUES (?, ?, ?)",
-                (message["message_id"], message["conversation_id"], sealed),
+        return self.put_many([message]) == 1
+
+    def put_many(self, messages: List[Dict[str, Any]]) -> int:
+        """Queue messages in one transaction (one write to disk for a turn's events); how many
+        were queued (those past the cap are not)."""
+        sealed = [
+            (
+                m,
+                self.keys.seal(
+                    json.dumps(m, ensure_ascii=False).encode("utf-8"),
+                    spool_associated_data(m["message_id"]),
+                ),
             )
-        return True
+            for m in messages
+        ]
+        queued = 0
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                room = self.max_messages - self.count()
+                for message, text in sealed:
+                    if message["kind"] == "erased":  # what waits of it never leaves
+                        self._db.execute(
+                            "DELETE FROM spool WHERE conversation_id = ?", (message["conversation_id"],)
+                        )
+                        room = self.max_messages - self.count()
+                    elif room <= 0:
+                        continue
+                    self._db.execute(
+                        "INSERT INTO spool (message_id, conversation_id, sealed) VALUES (?, ?, ?)",
+                        (message["message_id"], message["conversation_id"], text),
+                    )
+                    room -= 1
+                    queued += 1
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return queued
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM spool").fetchone()[0])
@@ -227,15 +255,19 @@ class ReviewEventBroker(EventBroker):
     # --- Rasa's side: quick, synchronous, never raises into the conversation ---------------------
 
     def publish(self, event: Dict[Text, Any]) -> None:
+        self.publish_many([event])
+
+    def publish_many(self, events: List[Dict[Text, Any]]) -> None:
+        """Queue a turn's events together (the tracker store calls this for each save)."""
         try:
-            message = review_message(event)
-            if message is None:
+            messages = [m for m in (review_message(e) for e in events) if m is not None]
+            if not messages:
                 return
-            if not self.spool.put(message):
-                self._count_dropped(1, "the review spool is full")
-                return
-        except Exception as exc:
-            self._count_dropped(1, f"a review event could not be queued ({type(exc).__name__})")
+            queued = self.spool.put_many(messages)
+            if queued < len(messages):
+                self._count_dropped(len(messages) - queued, "the review spool is full")
+        except Exception as exc:  # a review event must never stop a conversation
+            self._count_dropped(len(events), f"review events could not be queued ({type(exc).__name__})")
             return
         self._start_delivery()
 
