@@ -20,7 +20,7 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import pytest
 
@@ -84,8 +84,12 @@ def assistant_env(workdir: Path, actions_port: int, intake_url: str, service_tok
     }
 
 
-def rasa_server_command(port: int) -> List[str]:
-    """`rasa run` with the trained model, REST and socket.io channels, on 127.0.0.1 only."""
+def rasa_server_command(
+    port: int, credentials: str = "credentials.yml", extra: Sequence[str] = ()
+) -> List[str]:
+    """`rasa run` with the trained model, on 127.0.0.1 only, with the channels of `credentials`
+    (credentials.yml: REST and socket.io; credentials.production.yml: socket.io alone) and any
+    `extra` arguments (``--debug``)."""
     return [
         str(BIN / "rasa"),
         "run",
@@ -96,9 +100,10 @@ def rasa_server_command(port: int) -> List[str]:
         "--port",
         str(port),
         "--credentials",
-        "credentials.yml",
+        credentials,
         "--endpoints",
         "endpoints.yml",
+        *extra,
     ]
 
 
@@ -109,21 +114,27 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
 
 
 @contextlib.contextmanager
-def start_live_stack(workdir: Path) -> Iterator[LiveStack]:
+def start_live_stack(
+    workdir: Path,
+    credentials: str = "credentials.yml",
+    rasa_args: Sequence[str] = (),
+    env_overrides: Optional[Dict[str, str]] = None,
+) -> Iterator[LiveStack]:
     """The action server and the Rasa server with the trained model, state under ``workdir``,
     referrals handed to a stand-in intake; both stopped on leaving. Used by the tests' fixture
-    and by the benchmarks under bench/."""
+    and by the benchmarks under bench/. `credentials`, `rasa_args` and `env_overrides` (both
+    servers' environment) start another profile (tests/test_production_profile.py)."""
     assert MODEL.exists(), f"{MODEL} is missing: run `make train` first (make test does)"
     intake = StandInIntake()
     actions_port, rasa_port = free_port(), free_port()
-    env = assistant_env(workdir, actions_port, intake.url, SERVICE_TOKEN)
+    env = {**assistant_env(workdir, actions_port, intake.url, SERVICE_TOKEN), **(env_overrides or {})}
     actions = ActionServer(actions_port, env, workdir / "actions.log")
     rasa_log = workdir / "rasa.log"
     rasa_log.touch(mode=0o600)
     with rasa_log.open("w") as r_out:
         actions.start()
         rasa = subprocess.Popen(
-            rasa_server_command(rasa_port),
+            rasa_server_command(rasa_port, credentials, rasa_args),
             cwd=ROOT,
             env=env,
             stdout=r_out,
@@ -138,6 +149,7 @@ def start_live_stack(workdir: Path) -> Iterator[LiveStack]:
                 intake,
                 workdir / "rasa.db",
                 actions,
+                rasa_url=f"http://127.0.0.1:{rasa_port}",
             )
         finally:
             intake.close()
@@ -254,8 +266,15 @@ class StandInIntake:
 
 class LiveStack:
     def __init__(
-        self, webhook: str, logs: List[Path], intake: StandInIntake, tracker_db: Path, actions: "ActionServer"
+        self,
+        webhook: str,
+        logs: List[Path],
+        intake: StandInIntake,
+        tracker_db: Path,
+        actions: "ActionServer",
+        rasa_url: Optional[str] = None,
     ) -> None:
+        self.rasa_url = rasa_url  # the Rasa server's origin, for its socket.io channel
         self.webhook = webhook
         self.logs = logs
         self.intake = intake
