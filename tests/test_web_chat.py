@@ -9,6 +9,8 @@ storage, no history) and acts as a person would: clicks, keys and typed text.
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import urlsplit
 
@@ -28,6 +30,7 @@ HOW_DO_YOU_KNOW_THE_CHILD = "How do you know the child?"
 HOW_DO_YOU_KNOW_ABOUT_THIS = "How do you know about this?"
 CALL_999_NOW = "Call 999 now"
 SESSION_KEY = "chat-widget-session"
+TOKEN_KEY = "chat-widget-session-token"  # noqa: S105 (a storage key: the token proves the session is this tab's)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # What the page and the error message give as a way forward (web/pages/index.html).
 PHONE_LINKS = {"999": "tel:999", "023 8083 3336": "tel:02380833336", "023 8083 2300": "tel:02380832300"}
@@ -246,7 +249,8 @@ def test_quick_exit_wipes_the_conversation_before_the_page_is_left(page: Page, w
     have_a_conversation(chat)
     assert SOCKET_IO_DISCONNECT not in sent_frames
 
-    quick_exit(chat, how)
+    with page.expect_request(web_stack.url("exit")):  # once the server has the erase request
+        quick_exit(chat, how)
     page.wait_for_function("() => !document.querySelector('#chat-widget-log')")
     assert exits == [web_stack.url("exit")]
     left = page.evaluate(
@@ -613,7 +617,7 @@ def test_the_privacy_notice_renders(page: Page, web_stack: WebStack):
     assert page.locator("body").evaluate("(body) => getComputedStyle(body).margin") == "0px"
 
 
-def test_the_page_keeps_only_the_conversation_id_and_only_in_session_storage(chat: Chat):
+def test_the_page_keeps_only_the_conversation_id_and_its_token_and_only_in_session_storage(chat: Chat):
     chat.open()
     chat.choose("A member of the public", DANGER_QUESTION)
     stored = chat.page.evaluate(
@@ -623,7 +627,8 @@ def test_the_page_keeps_only_the_conversation_id_and_only_in_session_storage(cha
             cookies: document.cookie,
         })"""
     )
-    assert stored == {"session": [SESSION_KEY], "local": 0, "cookies": ""}
+    stored["session"].sort()
+    assert stored == {"session": [SESSION_KEY, TOKEN_KEY], "local": 0, "cookies": ""}
     assert chat.page.context.cookies() == []
 
 
@@ -635,3 +640,40 @@ def test_phone_numbers_from_the_assistant_are_tel_links(chat: Chat):
     answer = chat.say("what are the phone numbers?", "023 8083 3336")
     for number in ("023 8083 3336", "023 8083 2300"):
         expect(answer.locator(f'a[href="{PHONE_LINKS[number]}"]')).to_have_text(number)
+
+
+# --- 9. quick exit erases the conversation on the server; a reload carries it on (issues 12, 14) --
+def tracker_events(stack: WebStack, sender_id: str) -> int:
+    """How many events the Rasa server's tracker store holds for the conversation."""
+    database = stack.logs[-1].parent / "rasa.db"  # TRACKER_STORE_DB of tests/web.py's stack
+    with sqlite3.connect(database) as db:
+        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender_id,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("how", QUICK_EXITS)
+def test_quick_exit_erases_the_conversation_from_the_tracker_store(page: Page, web_stack: WebStack, how: str):
+    chat = Chat(page, web_stack).load()
+    have_a_conversation(chat)
+    session = chat.session_id()
+    assert session and tracker_events(web_stack, session) > 0
+
+    quick_exit(chat, how)
+    page.wait_for_url(web_stack.neutral_url)  # nothing held the person back
+    deadline = time.monotonic() + ANSWER_MS / 1000
+    while tracker_events(web_stack, session) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert tracker_events(web_stack, session) == 0
+
+
+def test_a_reload_carries_the_conversation_on_with_the_servers_session(chat: Chat, web_stack: WebStack):
+    chat.open()
+    chat.choose("A member of the public", DANGER_QUESTION)
+    session = chat.session_id()
+    token = chat.page.evaluate(f"() => window.sessionStorage.getItem('{TOKEN_KEY}')")
+    assert session and token and len(token) >= 40
+
+    chat.page.reload()
+    expect(chat.log).to_contain_text("You are carrying on a conversation you started earlier in this tab.")
+    chat.say("no", WHAT_NEXT)  # the answer to the question asked before the reload
+    assert chat.session_id() == session
+    assert tracker_events(web_stack, session) > 0

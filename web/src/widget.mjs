@@ -4,15 +4,19 @@
 // data-help-id names an element whose content (the phone numbers) is shown when the assistant
 // cannot be reached. Every piece of text, the person's or the assistant's, goes in as text.
 //
-// Privacy: the only thing kept in the browser is the conversation's random id, in session storage
-// (never localStorage), so a reload or a dropped connection carries on the same conversation;
-// closing the tab ends it, and quick exit wipes it with the transcript.
+// Privacy: the only things kept in the browser are the conversation's random id and the token that
+// proves it is this tab's, in session storage (never localStorage), so a reload or a dropped
+// connection carries on the same conversation; closing the tab ends it. Both are made by the Rasa
+// server (channels/socketio.py), which puts no socket in a conversation without its token. Quick
+// exit asks the server to erase the conversation, then wipes the page and the storage.
 import { io } from "socket.io-client";
 
-import { onQuickExit } from "./exit.mjs";
+import { QUICK_EXIT_WAIT_MS, onQuickExit } from "./exit.mjs";
 import { appendWithPhoneLinks } from "./linkify.mjs";
+import { SESSION_ID, SESSION_TOKEN, readConfirmedSession } from "./session.mjs";
 
 const SESSION_KEY = "chat-widget-session";
+const TOKEN_KEY = "chat-widget-session-token";
 export const MAX_MESSAGE_LENGTH = 10000;
 // After this many failed attempts in a row the widget says it cannot reach the assistant (and
 // shows the phone numbers) while it goes on trying in the background.
@@ -35,28 +39,28 @@ function element(tag, attributes = {}, text = null) {
   return node;
 }
 
-function newSessionId() {
-  const bytes = new Uint8Array(16);
-  window.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-function readStoredSession() {
+function readStored(key, pattern) {
   try {
-    const value = window.sessionStorage.getItem(SESSION_KEY);
-    return value && /^[0-9a-f]{32}$/.test(value) ? value : null;
+    const value = window.sessionStorage.getItem(key);
+    return value && pattern.test(value) ? value : null;
   } catch {
     return null;
   }
 }
 
-function storeSession(id) {
+function storeSession(id, token) {
   try {
     window.sessionStorage.setItem(SESSION_KEY, id);
+    if (token) {
+      window.sessionStorage.setItem(TOKEN_KEY, token);
+    } else {
+      window.sessionStorage.removeItem(TOKEN_KEY);
+    }
   } catch {
     // Storage switched off: the conversation then lasts as long as the page.
   }
 }
+
 
 export class ChatWidget {
   constructor(root) {
@@ -72,7 +76,8 @@ export class ChatWidget {
     this.inSession = false; // connected, and in the conversation's room on the server
     this.unsent = []; // messages written while not in the session, sent once it is back
     this.resumed = false;
-    this.sessionId = readStoredSession();
+    this.sessionId = readStored(SESSION_KEY, SESSION_ID);
+    this.sessionToken = this.sessionId ? readStored(TOKEN_KEY, SESSION_TOKEN) : null;
     if (this.sessionId) {
       this.resumed = true;
     }
@@ -269,10 +274,6 @@ export class ChatWidget {
     if (this.socket) {
       return;
     }
-    if (!this.sessionId) {
-      this.sessionId = newSessionId();
-      storeSession(this.sessionId);
-    }
     this.setStatus("Connecting to the assistant…");
     if (!this.socketUrl || !/^https?:\/\//i.test(this.socketUrl)) {
       this.showError();
@@ -295,12 +296,28 @@ export class ChatWidget {
     socket.on("connect", () => {
       this.failedAttempts = 0;
       this.hideError();
-      socket.emit("session_request", { session_id: this.sessionId });
+      // The server gives a new conversation unless it is asked for this tab's, with its token.
+      socket.emit("session_request", { session_id: this.sessionId, session_token: this.sessionToken });
     });
-    socket.on("session_confirm", () => {
-      const again = this.everConnected;
+    socket.on("session_confirm", (payload) => {
+      const confirmed = readConfirmedSession(payload);
+      if (!confirmed) {
+        return;
+      }
+      const replaced = this.everConnected || this.resumed ? this.sessionId !== confirmed.id : false;
+      this.sessionId = confirmed.id;
+      this.sessionToken = confirmed.token;
+      storeSession(confirmed.id, confirmed.token);
+      const again = this.everConnected && !replaced;
       this.inSession = true;
-      if (again) {
+      if (replaced) {
+        // The server did not carry the conversation on (it was restarted with a new key, say).
+        this.everConnected = true;
+        this.resumed = false;
+        this.addMessage("notice", "The assistant could not carry on the earlier conversation, so this is a new one.");
+        this.setStatus("Connected.");
+        this.send(GREETING, null);
+      } else if (again) {
         // An answer the server sent while this tab was not connected does not come again.
         this.setStatus(
           this.waitingForReply && this.unsent.length === 0
@@ -436,16 +453,35 @@ export class ChatWidget {
     }
   }
 
-  // Quick exit: close the connection and leave nothing of the conversation in the page.
+  // Quick exit: ask the server to erase the conversation, close the connection and leave nothing
+  // of the conversation in the page, at once. The socket closes when the server has taken the
+  // request (its answer) or after QUICK_EXIT_WAIT_MS; the promise returned says when, and the exit
+  // waits for it (exit.mjs): closed in the same instant, the request could arrive with the closing
+  // frames and be dropped unread.
   destroy() {
     this.stopWaiting();
-    if (this.socket) {
-      this.socket.removeAllListeners();
-      this.socket.disconnect();
+    const socket = this.socket;
+    let sent = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.io.reconnection(false);
+      if (socket.connected && this.sessionId) {
+        const erase = { session_id: this.sessionId, session_token: this.sessionToken };
+        sent = new Promise((resolve) => {
+          socket.timeout(QUICK_EXIT_WAIT_MS).emit("session_erase", erase, () => {
+            socket.disconnect();
+            resolve();
+          });
+        });
+      } else {
+        socket.disconnect();
+      }
       this.socket = null;
     }
     this.sessionId = null;
+    this.sessionToken = null;
     this.unsent = [];
     this.root.replaceChildren();
+    return sent;
   }
 }
