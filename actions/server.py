@@ -10,6 +10,9 @@ Its `/health` (rasa_sdk's, replaced) answers 503 while a referral needs a person
 by the intake, one pending longer than `OUTBOX_ALERT_PENDING_SECONDS`, one held in memory, or no
 outbox or worker at all. The body has counts only, no personal data.
 
+Every log record passes channels/logsafe.py's filter: no message text, slot value, entity or
+client address reaches the log, whatever rasa_sdk or Sanic write.
+
     python -m actions.server [--port 5055] [--host 127.0.0.1]
 """
 
@@ -27,6 +30,7 @@ from sanic.request import Request
 
 from actions.outbox import Outbox, open_outbox, outbox_health, run_outbox_worker, use_outbox
 from actions.settings import Settings, load_settings
+from channels import logsafe
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +122,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
+    logsafe.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     build_app(load_settings()).run(host=args.host, port=args.port, workers=1, access_log=False)
 
