@@ -35,6 +35,7 @@ the review store follows: a stopped referral is sent again as it now reads
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import logging
 import os
@@ -42,9 +43,11 @@ import time
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional
 
+import rasa.shared.utils.common as rasa_common
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, validate_port
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
@@ -205,21 +208,24 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             rows = self._event_query(
                 session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
             ).all()
-            events = [self._open(row) for row in rows]
+            ring = self.keys.ring  # once per read, not once per event (a stat of the keyring file)
+            events = [self._open(row, ring) for row in rows]
         if not events:
             return None
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return DialogueStateTracker.from_events(sender_id, deserialise(events), self.domain.slots)
 
     def _seal(self, row: Any, data: Dict[str, Any]) -> str:
         text = json.dumps(data, ensure_ascii=False).encode("utf-8")
         return self.keys.seal(text, event_associated_data(row.id, row.sender_id, row.type_name))
 
-    def _open(self, row: Any) -> Dict[str, Any]:
+    def _open(self, row: Any, ring: Any = None) -> Dict[str, Any]:
         """The event a row holds; UnreadableValue (never a ValueError, see keyring) if it cannot."""
         try:
             if not is_sealed(row.data):  # written before events were sealed (sealed at start-up)
                 return json.loads(row.data)
-            text = self.keys.open(row.data, event_associated_data(row.id, row.sender_id, row.type_name))
+            text = (ring or self.keys).open(
+                row.data, event_associated_data(row.id, row.sender_id, row.type_name)
+            )
             return json.loads(text)
         except (UnreadableValue, ValueError) as exc:
             raise UnreadableValue(f"event {row.id} in the tracker store: {exc}") from None
@@ -399,6 +405,28 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 ", ".join(map(str, missing)),
                 self.keys.source,
             )
+
+
+@functools.lru_cache(maxsize=None)
+def _event_classes() -> Dict[str, Any]:
+    """Rasa's event classes by type name. Rasa's own `Event.resolve_by_type` walks every subclass
+    of Event for every event it reads: measured, two thirds of reading a 200-event conversation."""
+    classes: Dict[str, Any] = {}
+    for cls in reversed(rasa_common.all_subclasses(Event)):  # the first found wins, as in Rasa
+        classes[cls.type_name] = cls
+    return classes
+
+
+def deserialise(events: List[Dict[str, Any]]) -> List[Event]:
+    """``rasa.shared.core.events.deserialise_events``, with the event classes looked up once."""
+    classes = _event_classes()
+    found = []
+    for data in events:
+        cls = classes.get(data.get("event"))
+        event = cls._from_parameters(data) if cls is not None else Event.from_parameters(data)
+        if event is not None:
+            found.append(event)
+    return found
 
 
 _URL_ARGUMENTS = ("dialect", "host", "port", "db", "username", "password", "login_db", "query")
