@@ -138,6 +138,24 @@ def states_own_age_as_a_child(text: str) -> bool:
     return False
 
 
+# What only a child or young person asks about their own home ("can i live somewhere else?").
+_CHILD_ASKS = re.compile(
+    r"\b(?:can|could|am i allowed to|how do) i (?:go and )?(?:live|stay) (?:somewhere else|with someone else|"
+    r"with my (?:nan|gran|grandma|grandad|aunt|auntie|uncle|dad|mum))\b"
+    r"|\b(?:can|could|how do) i (?:leave|move out of|get out of|run away from) (?:home|my house|my family)\b"
+    r"|\bi (?:want|wanna|need) to (?:live somewhere else|run away|leave home)\b"
+    r"|\b(?:i'?m|im|i am) (?:too )?(?:scared|frightened|afraid) to go home\b",
+    re.IGNORECASE,
+)
+
+
+def asks_as_a_child(text: str) -> bool:
+    """A question or wish only a child or young person has about their own home ("can i live
+    somewhere else", "i'm scared to go home"), with nothing saying an adult is writing."""
+    text = text.replace("\u2019", "'")
+    return bool(_CHILD_ASKS.search(text)) and not writes_as_adult(text)
+
+
 def writes_as_adult(text: str) -> bool:
     """Something in the message says an adult is writing about a child ("my son", "my 7 year old",
     "she's home with me", "i'm a teacher"), and the writer gives no child's age of their own."""
@@ -156,7 +174,7 @@ def writes_as_child(doc: Doc) -> bool:
         return True
     if _ANOTHER_CHILD.search(text):
         return False
-    if _HIDING_FROM_PARENTS.search(text):
+    if _HIDING_FROM_PARENTS.search(text) or _CHILD_ASKS.search(text):
         return True
     words = _words(text)
     about_me = any(_has(words, phrase) for phrase in _ABOUT_ME)

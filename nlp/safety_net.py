@@ -58,7 +58,7 @@ from nlp.names import (
     SAFETY_NET_KEY,
     WORRY_INTENT,
 )
-from nlp.person import writes_as_adult, writes_as_child
+from nlp.person import asks_as_a_child, writes_as_adult, writes_as_child
 
 __all__ = ["DANGER_INTENT", "SAFETY_NET_KEY", "DangerSafetyNet", "Reading", "is_button_payload", "reread"]
 
@@ -122,6 +122,8 @@ _NOT_A_QUESTION_WHEN_LONG = frozenset(
     {"greet", "identify_as_public", "identify_as_professional", "identify_as_parent_carer", "nlu_fallback"}
 )
 _LONG = 6
+# A question the classifier gives another intent with less confidence than this is answered.
+_UNSURE = 0.6
 # A greeting of this many words or fewer ("hello?", "hi, anyone there?") stays a greeting.
 _GREETING_WORDS_AT_MOST = 3
 
@@ -185,6 +187,8 @@ def reread(
     question: bool = False,
     words: int = 0,
     adult: bool = False,
+    confidence: float = 1.0,
+    child_asks: bool = False,
 ) -> Reading:
     """The intent a message should have, from the classifier's ``predicted`` intent (and its
     ``ranking``, best first) and what the patterns found. See the module's docstring."""
@@ -198,7 +202,7 @@ def reread(
         if predicted == DANGER_INTENT and not over:
             return Reading(None, (), writer, over, None)
         return Reading(CHILD_INTENT, (), writer, over, None)
-    if writer and predicted == FAQ_INTENT and CHILD_INTENT in ranking[:3]:
+    if writer and predicted == FAQ_INTENT and (CHILD_INTENT in ranking[:3] or child_asks):
         # "how can i talk to someone without my parents finding out": a child asking for help, as
         # both the patterns and the classifier's next guess say; Childline answers it.
         return Reading(CHILD_INTENT, (), writer, over, None)
@@ -224,7 +228,11 @@ def reread(
         and not writer
         and predicted in _QUESTION_MISREAD_AS
         and (predicted != CHILD_INTENT or adult)
-        and (FAQ_INTENT in ranking[:3] or (predicted in _NOT_A_QUESTION_WHEN_LONG and words > _LONG))
+        and (
+            FAQ_INTENT in ranking[:3]
+            or (predicted in _NOT_A_QUESTION_WHEN_LONG and words > _LONG)
+            or confidence < _UNSURE
+        )
         and not (predicted == "greet" and words <= _GREETING_WORDS_AT_MOST)
     ):
         # "As the school's nurse, will I hear back after I refer?": the question is answered first.
@@ -233,6 +241,9 @@ def reread(
         # A statement read as a question ("he came round with a black eye and won't say how", "i
         # will come back to this"): what the classifier ranked next, when it ranked anything close.
         following = next((name for name in ranking[1:3] if name not in (FAQ_INTENT, "nlu_fallback")), None)
+        if following == DANGER_INTENT and over:
+            # "she's at home with me and she's fine, it was just messages": over, so a worry.
+            following = WORRY_INTENT
         if following:
             return Reading(following, (), writer, over, None)
     if predicted == OTHER_LANGUAGE_INTENT:
@@ -292,6 +303,8 @@ class DangerSafetyNet(GraphComponent, IntentClassifier):
                 question=asks_a_question(text),
                 words=len(text.split()),
                 adult=writes_as_adult(text),
+                confidence=float((message.get(INTENT) or {}).get("confidence") or 0.0),
+                child_asks=asks_as_a_child(text),
             )
             self._record(message, predicted, reading, len(text))
         return messages

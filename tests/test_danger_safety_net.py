@@ -350,6 +350,21 @@ def test_a_worry_or_a_request_is_not_taken_for_a_question(text):
         ),
         ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True}, None),
         ("faq", ["faq", "child_seeking_help"], {"child": True}, "child_seeking_help"),
+        ("faq", ["faq", "greet"], {"child": True, "child_asks": True}, "child_seeking_help"),
+        ("faq", [DANGER_INTENT, "faq"], {"over": True, "asking": False}, None),
+        ("faq", ["faq", DANGER_INTENT], {"over": True, "asking": False}, "express_worry_about_child"),
+        (
+            "express_worry_about_child",
+            ["express_worry_about_child", "leave_for_now"],
+            {"question": True, "confidence": 0.45},
+            "faq",
+        ),
+        (
+            "express_worry_about_child",
+            ["express_worry_about_child", "leave_for_now"],
+            {"question": True, "confidence": 0.9},
+            None,
+        ),
         (
             "nlu_fallback",
             ["nlu_fallback", "identify_as_professional"],

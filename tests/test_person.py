@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.person import writes_as_adult, writes_as_child
+from nlp.person import asks_as_a_child, writes_as_adult, writes_as_child
 
 CHILDREN = [
     "my stepdad hits me when mums at work",
@@ -53,6 +53,8 @@ def test_an_adult_writing_about_a_child_or_their_own_past_is_not_taken_for_a_chi
         "my mum reads my messages so i cant text anyone",
         "please dont tell my parents i said anything",
         "is it normal for your mum to lock you out when she's angry",
+        "could i go and live with my nan instead",
+        "im too scared to go home tonight",
     ],
 )
 def test_a_child_keeping_things_from_their_parents_is_recognised(nlp, text):
@@ -79,3 +81,8 @@ def test_a_parent_naming_their_child_by_age_is_not_taken_for_a_child(nlp):
 
 def test_a_child_giving_their_own_age_is_not_taken_for_an_adult():
     assert not writes_as_adult("im 12 and my mum's boyfriend is 30, he hits me")
+
+
+def test_only_a_child_asks_to_live_somewhere_else():
+    assert asks_as_a_child("can i live somewhere else")
+    assert not asks_as_a_child("my son asked me if he can live with his dad")
