@@ -318,3 +318,13 @@ def test_the_production_profile_refuses_to_start_beside_the_rest_channel(tmp_pat
     )
     assert done.returncode != 0, done.stderr[-2000:]
     assert "other channels are configured (rest)" in done.stderr
+
+
+# --- development keeps REST, with the same limit ------------------------------------------------
+def test_in_development_rest_refuses_a_long_message_before_nlu_too(live_stack: LiveStack):
+    chat = live_stack.conversation()
+    [refusal] = chat.say("my neighbour's children are left alone. " * 25_000)
+    assert "1,000,000 characters" in refusal["text"] and "023 8083 3336" in refusal["text"]
+    assert events(live_stack, chat.sender) == 0
+    assert "which of these describes you?" in " ".join(chat.texts("hello"))
+    assert events(live_stack, chat.sender, "user") == 1
