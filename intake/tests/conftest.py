@@ -127,6 +127,20 @@ def clock() -> Clock:
     return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """argon2 at the service's cost takes about half a second a hash here; the tests use the same
+    algorithm (argon2id) at the lowest cost, so a sign-in is quick. The command line, run as a
+    subprocess, keeps the real cost."""
+    from argon2 import PasswordHasher
+
+    from intake.store import accounts
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
 @pytest.fixture
 def keyring() -> Keyring:
     return Keyring.parse(generate_key_line(1))

@@ -6,6 +6,12 @@ purge          delete referrals, conversations and audit rows past their retenti
 create-staff   create a staff account and print its bearer token (shown once)
 staff-token    give an existing staff account a new token (the old one stops working)
 disable-staff  disable a staff account and its token
+staff add NAME --role viewer|triager|admin
+               add a console account and print its one-time password (shown once)
+staff reset NAME
+               a new one-time password; the authenticator app is enrolled again
+staff disable NAME
+               disable an account: its console sessions end, its token stops working
 rotate-key     add a new encryption key to the keyring file; it becomes the current key
 reencrypt      re-seal every stored value with the current key
 key-usage      how many stored values each key protects
@@ -165,6 +171,38 @@ def cmd_disable_staff(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_staff(settings: Settings, args) -> int:
+    """`staff add | reset | disable`: console accounts (store/accounts.py)."""
+    actor = "admin:cli"
+
+    async def work(store: Store):
+        if args.staff_command == "add":
+            return await store.add_console_account(args.username, args.role, actor)
+        if args.staff_command == "reset":
+            return await store.reset_console_account(args.username, actor)
+        await store.disable_console_account(args.username, actor)
+        return None
+
+    try:
+        password = asyncio.run(_with_store(settings, work))
+    except NotFound:
+        print(f"no staff account {args.username!r}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if password is None:
+        print(f"disabled {args.username}: signed out of the console, token revoked")
+        return 0
+    print(
+        f"# one-time password for {args.username}: shown once, give it to them in person; at "
+        "their first sign-in at /staff they set up an authenticator app and choose a password",
+        file=sys.stderr,
+    )
+    print(password)
+    return 0
+
+
 def cmd_rotate_key(settings: Settings, _args) -> int:
     new_line = generate_key_line(settings.keyring.current_id + 1)
     if os.environ.get("INTAKE_ENCRYPTION_KEYS"):
@@ -246,6 +284,15 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     for name in ("create-staff", "staff-token", "disable-staff"):
         sub.add_parser(name).add_argument("username")
+    staff_parser = sub.add_parser("staff", help="console accounts")
+    staff_sub = staff_parser.add_subparsers(dest="staff_command", required=True)
+    add = staff_sub.add_parser("add", help="add a console account (prints a one-time password)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["viewer", "triager", "admin"])
+    staff_sub.add_parser("reset", help="a new one-time password; TOTP again").add_argument(
+        "username"
+    )
+    staff_sub.add_parser("disable", help="disable an account").add_argument("username")
     sub.add_parser("rotate-key")
     sub.add_parser("reencrypt")
     sub.add_parser("key-usage")
@@ -267,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         "create-staff": lambda s, a: cmd_staff_token(s, a, create=True),
         "staff-token": lambda s, a: cmd_staff_token(s, a, create=False),
         "disable-staff": cmd_disable_staff,
+        "staff": cmd_staff,
         "rotate-key": cmd_rotate_key,
         "reencrypt": cmd_reencrypt,
         "key-usage": cmd_key_usage,

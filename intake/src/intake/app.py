@@ -2,7 +2,8 @@
 blueprints of routes/ (one per resource), whose thin handlers translate between HTTP and the store,
 triage and contract.
 
-Every answer is JSON (except the /docs page, the public chat pages and their assets), carries the
+Every answer is JSON (except the /docs page, the public chat pages and their assets, and the staff
+console's pages under /staff), carries the
 security headers, and no log line holds a client's IP address: Sanic's access log is off and
 replaced by one that never looks at the peer and names the route
 (`/api/v1/staff/referrals/<referral_id:uuid>`, `/assets/<path:path>`), not the URL asked for, so
@@ -22,7 +23,7 @@ from sanic.response import HTTPResponse
 from sanic_ext import Extend
 
 from intake.ratelimit import RateLimiter, client_key
-from intake.routes import conversations, docs, health, public, referrals, staff
+from intake.routes import console, conversations, docs, health, public, referrals, staff
 from intake.routes.conversations import REVIEW_EVENTS_PATH
 from intake.routes.deps import ERROR_ANSWERS, problem
 from intake.routes.referrals import REFERRALS_PATH
@@ -147,7 +148,7 @@ def create_app(
     openapi_file: Path = OPENAPI_FILE,
 ) -> Sanic:
     """The service: its settings, store and rate limiter on `app.ctx`, the middleware above, and
-    the blueprints of routes/ (the docs and the public pages only when switched on)."""
+    the blueprints of routes/ (the docs, the public pages and the console only when switched on)."""
     app = Sanic(name, error_handler=JSONErrorHandler())
     app.config.REQUEST_MAX_SIZE = max(settings.max_body_bytes, settings.max_review_body_bytes)
     app.config.ACCESS_LOG = False
@@ -177,4 +178,7 @@ def create_app(
     app.blueprint(staff.bp)
     app.blueprint(conversations.service)
     app.blueprint(conversations.bp)
+    if settings.console_enabled:
+        for blueprint in console.BLUEPRINTS:
+            app.blueprint(blueprint)
     return app

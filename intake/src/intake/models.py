@@ -4,7 +4,11 @@
   the plain columns hold only what the MASH queue needs (RAG, status, times, referrer type, preview).
 - `referral_status_changes`: the MASH outcome trail, each with actor, time and a sealed reason.
 - `audit_log`: append-only (database triggers refuse UPDATE); no personal data, only who did what when.
-- `staff`: staff accounts and the hash of their current bearer token.
+- `staff`: staff accounts: the hash of their current bearer token (the API), and for the console
+  their role, argon2 password hash, sealed TOTP secret, failed sign-ins and lock-out.
+- `console_sessions`: the console's server-side sessions; only a SHA-256 of the session id.
+- `referral_assignments`, `referral_notes`: who a referral is assigned to (the trail; the current
+  assignee is plain on the referral's row), and staff notes, each sealed.
 - `reference_counters`: the per-year sequence behind references such as SCS-2026-000123.
 - `conversations`: one row per conversation with the assistant (the review store): what staff filter
   on (times, channel, preview, fallbacks, lowest confidence, safety net,
@@ -97,6 +101,9 @@ referrals = Table(
     Column("payload_sealed", LargeBinary, nullable=False),
     # The assistant's conversation it came from (a random id), for its transcript.
     Column("conversation_id", String(64), nullable=True, index=True),
+    # The staff member (username) working on it, from the console; the trail is in
+    # referral_assignments.
+    Column("assigned_to", String(100), nullable=True, index=True),
 )
 Index("ix_referrals_queue", referrals.c.preview, referrals.c.status, referrals.c.due_at)
 Index("ix_referrals_received_at", referrals.c.received_at)
@@ -140,6 +147,65 @@ staff = Table(
     Column("token_expires_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("disabled_at", UTCDateTime, nullable=True),
+    # The console (store/accounts.py). No role: an API-only account, which cannot sign in.
+    Column("role", String(16), nullable=True),
+    Column("password_hash", String(200), nullable=True),
+    Column("password_must_change", Boolean, nullable=False, default=False),
+    Column("totp_key_id", Integer, nullable=True),
+    Column("totp_secret_sealed", LargeBinary, nullable=True),
+    Column("totp_enrolled_at", UTCDateTime, nullable=True),
+    # The last TOTP time step accepted: a code is used once.
+    Column("totp_last_step", Integer, nullable=True),
+    Column("failed_sign_ins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_hash", String(64), nullable=False, unique=True),
+    Column(
+        "staff_id", Integer, ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    # "code" (password accepted, TOTP asked), "enrol" (first sign-in), "signed_in".
+    Column("stage", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+)
+
+referral_assignments = Table(
+    "referral_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "referral_pk",
+        Integer,
+        ForeignKey("referrals.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("assigned_to", String(100), nullable=True),
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+referral_notes = Table(
+    "referral_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("note_id", String(36), nullable=False, unique=True),
+    Column(
+        "referral_pk",
+        Integer,
+        ForeignKey("referrals.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("key_id", Integer, nullable=False),
+    Column("text_sealed", LargeBinary, nullable=False),
 )
 
 reference_counters = Table(

@@ -60,6 +60,17 @@ class Settings:
     # transcript is kept as long as the referral.
     retain_conversations_days: int = 30
     retain_preview_conversations_days: int = 7
+    # The staff console (/staff): a session ends after this long unused, and this long after
+    # signing in whatever happens; an account locks for `console_lockout_minutes` after
+    # `console_max_failed_sign_ins` wrong passwords or codes in a row (0: never).
+    console_idle_minutes: int = 30
+    console_session_hours: int = 10
+    console_max_failed_sign_ins: int = 5
+    console_lockout_minutes: int = 15
+    console_enabled: bool = True
+    # Secure on the console's cookies whatever the request looked like: for a service behind a
+    # TLS-terminating proxy that Sanic is not configured to trust (else Secure when https).
+    console_secure_cookies: bool = False
     docs_enabled: bool = True
     web_enabled: bool = True
     web_dir: Path = WEB_DIR
@@ -114,6 +125,13 @@ class Settings:
             retain_preview_conversations_days=_int(
                 env, "INTAKE_RETAIN_PREVIEW_CONVERSATIONS_DAYS", 7
             ),
+            console_idle_minutes=_int(env, "INTAKE_CONSOLE_IDLE_MINUTES", 30),
+            console_session_hours=_int(env, "INTAKE_CONSOLE_SESSION_HOURS", 10),
+            console_max_failed_sign_ins=_int(env, "INTAKE_CONSOLE_MAX_FAILED_SIGN_INS", 5),
+            console_lockout_minutes=_int(env, "INTAKE_CONSOLE_LOCKOUT_MINUTES", 15),
+            console_enabled=_switch(env, "INTAKE_CONSOLE"),
+            console_secure_cookies=env.get("INTAKE_CONSOLE_SECURE_COOKIES", "0").lower()
+            in {"1", "true", "yes", "on"},
             docs_enabled=_switch(env, "INTAKE_DOCS"),
             web_enabled=_switch(env, "INTAKE_WEB"),
             web_dir=Path(env.get("INTAKE_WEB_DIR") or str(WEB_DIR)).resolve(),

@@ -2,7 +2,9 @@
 app and the command line use.
 
 referrals.py    the referral: idempotent receipt and reference, the queue, status trail, feedback
-staff.py        staff accounts and their bearer tokens
+staff.py        staff accounts and their bearer tokens (the API)
+accounts.py     console accounts: roles, passwords, TOTP, lock-out, sessions
+casework.py     a referral's assignment and notes (the console)
 audit.py        the append-only audit log: written in each change's transaction, read as a trail
 maintenance.py  the retention purge and the keys (key usage, re-encryption)
 conversations.py  the review store: conversations from the assistant's event broker, for staff
@@ -15,8 +17,10 @@ A new aggregate is a module with a `StoreBase` subclass, added to `Store`'s base
 
 from __future__ import annotations
 
+from intake.store.accounts import AccountStore
 from intake.store.audit import AuditStore
 from intake.store.base import NotFound
+from intake.store.casework import CaseworkStore
 from intake.store.conversations import ConversationStore
 from intake.store.maintenance import MaintenanceStore
 from intake.store.referrals import (
@@ -38,5 +42,13 @@ __all__ = [
 ]
 
 
-class Store(ReferralStore, ConversationStore, StaffStore, AuditStore, MaintenanceStore):
+class Store(
+    ReferralStore,
+    CaseworkStore,
+    ConversationStore,
+    StaffStore,
+    AccountStore,
+    AuditStore,
+    MaintenanceStore,
+):
     """Every store over one engine, keyring and clock: `Store(engine, keyring, clock=...)`."""

@@ -13,11 +13,16 @@ from intake.models import (
     audit_log,
     conversation_events,
     conversations,
+    referral_assignments,
+    referral_notes,
     referral_status_changes,
     referrals,
+    staff,
 )
+from intake.store.accounts import totp_context
 from intake.store.audit import write_audit
 from intake.store.base import StoreBase
+from intake.store.casework import note_context
 from intake.store.conversations import event_context
 from intake.store.referrals import payload_context, reason_context
 
@@ -120,11 +125,8 @@ class MaintenanceStore(StoreBase):
                     )
                 )
                 doomed = select(referrals.c.id).where(closed_expired | preview_expired)
-                await conn.execute(
-                    delete(referral_status_changes).where(
-                        referral_status_changes.c.referral_pk.in_(doomed)
-                    )
-                )
+                for trail in (referral_status_changes, referral_assignments, referral_notes):
+                    await conn.execute(delete(trail).where(trail.c.referral_pk.in_(doomed)))
                 await conn.execute(delete(referrals).where(closed_expired | preview_expired))
                 await conn.execute(delete(audit_log).where(audit_log.c.at < audit_cutoff))
                 await write_audit(conn, "admin:purge", "retention.purged", None, report, at=now)
@@ -134,12 +136,19 @@ class MaintenanceStore(StoreBase):
         """How many sealed values each key id protects."""
         usage: dict[int, int] = {}
         async with self.engine.connect() as conn:
-            for table in (referrals, referral_status_changes, conversation_events):
+            for table in (referrals, referral_status_changes, conversation_events, referral_notes):
                 rows = await conn.execute(
                     select(table.c.key_id, func.count()).group_by(table.c.key_id)
                 )
                 for key_id, n in rows:
                     usage[key_id] = usage.get(key_id, 0) + n
+            rows = await conn.execute(
+                select(staff.c.totp_key_id, func.count())
+                .where(staff.c.totp_key_id.is_not(None))
+                .group_by(staff.c.totp_key_id)
+            )
+            for key_id, n in rows:
+                usage[key_id] = usage.get(key_id, 0) + n
         return usage
 
     async def reencrypt(self, batch: int = 200) -> int:
@@ -217,7 +226,48 @@ class MaintenanceStore(StoreBase):
                         .where(conversation_events.c.id == event.id)
                         .values(key_id=current, data_sealed=self.keyring.seal(plain, context))
                     )
-                done = len(rows) + len(changes) + len(events)
+                notes = (
+                    await conn.execute(
+                        select(
+                            referral_notes.c.id,
+                            referral_notes.c.note_id,
+                            referral_notes.c.actor,
+                            referral_notes.c.at,
+                            referral_notes.c.text_sealed,
+                            referrals.c.referral_id,
+                        )
+                        .join(referrals, referrals.c.id == referral_notes.c.referral_pk)
+                        .where(referral_notes.c.key_id != current)
+                        .limit(batch)
+                    )
+                ).all()
+                for note in notes:
+                    context = note_context(note.referral_id, note.note_id, note.actor, note.at)
+                    plain = self.keyring.open(note.text_sealed, context)
+                    await conn.execute(
+                        update(referral_notes)
+                        .where(referral_notes.c.id == note.id)
+                        .values(key_id=current, text_sealed=self.keyring.seal(plain, context))
+                    )
+                secrets = (
+                    await conn.execute(
+                        select(staff.c.id, staff.c.totp_secret_sealed)
+                        .where(staff.c.totp_key_id.is_not(None), staff.c.totp_key_id != current)
+                        .limit(batch)
+                    )
+                ).all()
+                for account in secrets:
+                    context = totp_context(account.id)
+                    plain = self.keyring.open(account.totp_secret_sealed, context)
+                    await conn.execute(
+                        update(staff)
+                        .where(staff.c.id == account.id)
+                        .values(
+                            totp_key_id=current,
+                            totp_secret_sealed=self.keyring.seal(plain, context),
+                        )
+                    )
+                done = len(rows) + len(changes) + len(events) + len(notes) + len(secrets)
                 moved += done
                 if done:
                     await write_audit(

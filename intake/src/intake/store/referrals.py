@@ -243,14 +243,24 @@ class ReferralStore(StoreBase):
         feedback_due: bool | None = None,
         limit: int = 50,
         offset: int = 0,
+        statuses: tuple[str, ...] | None = None,
+        referrer_type: str | None = None,
+        assigned_to: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        """Queue fields only (nothing personal, so nothing to audit), most urgent first."""
+        """Queue fields only (nothing personal, so nothing to audit), most urgent first.
+        `statuses` (any of), `referrer_type` and `assigned_to` (a username) are the console's."""
         now = self.clock()
         conditions = [referrals.c.preview == preview]
         if rag is not None:
             conditions.append(referrals.c.rag == rag)
         if status is not None:
             conditions.append(referrals.c.status == status)
+        if statuses is not None:
+            conditions.append(referrals.c.status.in_(statuses))
+        if referrer_type is not None:
+            conditions.append(referrals.c.referrer_type == referrer_type)
+        if assigned_to is not None:
+            conditions.append(referrals.c.assigned_to == assigned_to)
         is_overdue = and_(referrals.c.due_at < now, referrals.c.status.in_(OPEN_STATUSES))
         if overdue is True:
             conditions.append(is_overdue)

@@ -13,9 +13,9 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
-from intake.models import staff
+from intake.models import console_sessions, staff
 from intake.store.audit import write_audit
 from intake.store.base import NotFound, StoreBase
 
@@ -80,6 +80,13 @@ class StaffStore(StoreBase):
             )
             if result.rowcount != 1:
                 raise NotFound(username)
+            # The console's sessions end too (store/accounts.py).
+            await conn.execute(
+                delete(console_sessions).where(
+                    console_sessions.c.staff_id
+                    == select(staff.c.id).where(staff.c.username == username).scalar_subquery()
+                )
+            )
             await write_audit(
                 conn, "admin:cli", "staff.disabled", None, {"username": username}, at=now
             )
