@@ -65,6 +65,7 @@ async def test_the_console_has_the_routes_this_test_expects(client, referral_id)
         "/staff/queue",
         "/staff/referrals/<referral_id:uuid>",
         "/staff/referrals/<referral_id:uuid>/status",
+        "/staff/conversations",
         "/staff/accounts",
         "/staff/audit",
     }

@@ -194,7 +194,7 @@ async def test_the_password_alone_opens_nothing_a_totp_code_is_required(client, 
     half = Browser(client)
     step = await half.start_sign_in("t.otp", NEW_PASSWORD)
     assert step.headers["location"] == "/staff/sign-in/code"
-    for path in ("/staff/queue", "/staff/accounts", "/staff/audit"):
+    for path in ("/staff/queue", "/staff/accounts", "/staff/conversations", "/staff/audit"):
         response = await half.get(path)
         assert response.status_code == 303 and response.headers["location"] == "/staff/sign-in"
     wrong = await half.enter_code(

@@ -4,6 +4,7 @@ guard.py          rendering (Jinja2, autoescaped), the session cookie, CSRF and 
 sign_in.py        /staff/sign-in (password), /sign-in/code (TOTP), /sign-in/enrol (first sign-in),
                   /sign-out
 referrals.py      /staff/queue, /staff/referrals/<id> and its status, assignment, notes, feedback
+conversations.py  /staff/conversations... the review pages, tags, marks, flags, corrections, exports
 admin.py          /staff/accounts (add, reset, disable) and /staff/audit (admins)
 
 Every page needs a signed-in session with a role (guard.console), every form a CSRF token; an
@@ -11,6 +12,6 @@ anonymous GET is sent to the sign-in page, any other anonymous request is a 403.
 JSON API: not in openapi.json (test_openapi.py leaves /staff out).
 """
 
-from intake.routes.console import admin, referrals, sign_in
+from intake.routes.console import admin, conversations, referrals, sign_in
 
-BLUEPRINTS = (sign_in.bp, referrals.bp, admin.bp)
+BLUEPRINTS = (sign_in.bp, referrals.bp, conversations.bp, admin.bp)
