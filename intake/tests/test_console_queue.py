@@ -45,10 +45,13 @@ async def test_the_queue_puts_the_red_referral_first_with_its_word_and_time_left
     amber = await post(client, "valid_parent_carer")
     clock.advance(minutes=1)
     red = await post(client, "valid_immediate_danger")
-    await post(client, "valid_staff_preview")  # a staff preview: never in the live queue
+    preview = await post(client, "valid_staff_preview")  # never in the live queue
     viewer = await signed_in(client, store, clock, "q.viewer", "viewer")
     page = (await viewer.get("/staff/queue")).text
     assert queue_references(page) == [red["reference"], amber["reference"], green["reference"]]
+    previews = (await viewer.get("/staff/queue?preview=yes")).text
+    assert queue_references(previews) == [preview["reference"]]
+    assert "Staff preview referrals" in previews
     assert "3 referrals" in page
     assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in page  # not colour alone
     assert '<strong class="govuk-tag govuk-tag--orange">Amber</strong>' in page

@@ -1,5 +1,5 @@
-"""The queue and a referral's page. The queue shows live referrals (never staff previews), most
-urgent first, with queue fields only; the referral page reads the personal fields and the
+"""The queue and a referral's page. The queue shows live referrals (staff previews only when
+asked for, instead of the live ones), most urgent first, with queue fields only; the referral page reads the personal fields and the
 transcript through the store's audited reads, and lets a triager change the status (with a
 reason), assign, add a note and record the feedback owed to a professional.
 
@@ -41,6 +41,7 @@ def queue_filters(args) -> dict[str, str]:
         "referrer": REFERRER_TYPES,
         "assigned": ("me",),
         "feedback": ("due",),
+        "preview": ("yes",),
     }
     chosen = {}
     for key, allowed in choices.items():
@@ -60,6 +61,7 @@ async def queue(request: Request):
     offset = min(offset, 1_000_000)
     status = filters.get("status", "open")
     items, total = await store.list_referrals(
+        preview=filters.get("preview") == "yes",
         rag=filters.get("rag"),
         status=status if status in STATUSES else None,
         statuses=OPEN_STATUSES if status == "open" else None,
