@@ -25,7 +25,7 @@ export TRACKER_STORE_DB ?= var/rasa.db
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) $(wildcard policies/*.py) requirements.lock
 
-.PHONY: help install web test-web spacy train run shell actions purge test test-python validate test-stories test-nlu lint format lock clean
+.PHONY: help install web test-web spacy train run run-scale-out shell actions purge test test-python validate test-stories test-nlu lint format lock clean
 
 help:
 	@echo "make run    install, build, train when needed, start everything"
@@ -90,6 +90,12 @@ run: install train var
 
 actions: install
 	umask 077 && $(BIN)/python -m actions.server --port 5055
+
+# The scale-out topology on this machine (deploy/README.md): two Rasa replicas (production profile)
+# and two action servers behind nginx, the tracker store and the intake on PostgreSQL, locks in Redis.
+run-scale-out: install train var
+	set -a && . deploy/scale-out.env && set +a && $(PY) deploy/prepare.py && \
+		umask 077 && $(BIN)/honcho start -f deploy/Procfile -e deploy/scale-out.env
 
 # Retention: conversations idle past their period and referrals abandoned when their session expired
 # (conversations/retention.py), then the intake's purge (referrals, conversations, audit rows past
@@ -241,13 +247,13 @@ test-web: web
 	cd web && node --test test/
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check actions conversations nlp policies tests bench
-	$(BIN)/ruff format --check actions conversations nlp policies tests bench
+	$(BIN)/ruff check actions channels conversations nlp policies tests bench deploy
+	$(BIN)/ruff format --check actions channels conversations nlp policies tests bench deploy
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake lint; fi
 
 format: $(VENV)/.installed
-	$(BIN)/ruff format actions conversations nlp policies tests bench
-	$(BIN)/ruff check --fix actions conversations nlp policies tests bench
+	$(BIN)/ruff format actions channels conversations nlp policies tests bench deploy
+	$(BIN)/ruff check --fix actions channels conversations nlp policies tests bench deploy
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings

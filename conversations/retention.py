@@ -124,6 +124,8 @@ def open_store() -> RedactingSQLTrackerStore:
     broker_config = read_endpoint_config(endpoints, "event_broker")
     broker = asyncio.run(EventBroker.create(broker_config)) if broker_config else None
     kwargs = {k: v for k, v in (tracker.kwargs if tracker else {}).items() if k != "type"}
+    if tracker is not None and tracker.url:  # `url:` is the database host, as Rasa reads it
+        kwargs["host"] = tracker.url
     return RedactingSQLTrackerStore(Domain.load(str(DOMAIN_FILE)), event_broker=broker, **kwargs)
 
 
