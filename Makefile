@@ -25,7 +25,7 @@ export TRACKER_STORE_DB ?= var/rasa.db
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) $(wildcard policies/*.py) requirements.lock
 
-.PHONY: help install web test-web spacy train run run-scale-out shell actions purge test test-python validate test-stories test-nlu lint format lock clean
+.PHONY: help install web test-web spacy train run run-production run-scale-out shell actions purge test test-python validate test-stories test-nlu lint format lock clean
 
 help:
 	@echo "make run    install, build, train when needed, start everything"
@@ -87,6 +87,10 @@ run: install train var
 	@echo "Stop with Ctrl+C."
 	@echo
 	umask 077 && $(BIN)/honcho start -f Procfile $(if $(wildcard intake/Makefile),,actions,rasa)
+
+# The production profile (docs/production.md): the web chat's socket.io channel alone, no REST, no debug logging.
+run-production: install train var
+	umask 077 && RASA_CREDENTIALS=credentials.production.yml LOG_LEVEL=INFO LOG_LEVEL_LIBRARIES=ERROR $(BIN)/honcho start -f Procfile $(if $(wildcard intake/Makefile),,actions,rasa)
 
 actions: install
 	umask 077 && $(BIN)/python -m actions.server --port 5055
