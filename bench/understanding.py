@@ -24,7 +24,8 @@ rates 1 and 2 would count such an answer; the strict figure beside each (the fir
 with "Call 999") says how often the danger was really recognised.
 
 It prints the rates, the failing items and the latency of one message alone (p50, p95), and
-writes them to bench/results/understanding.md and .json. ``--check`` exits 1 when rate 1 or
+writes them to bench/results/understanding.md and .json (another set, such as
+tests/understanding_fresh, to understanding_fresh.md and .json). ``--check`` exits 1 when rate 1 or
 rate 2 is below 100%.
 
 The evaluation set measures generalisation: it must NEVER be trained on, copied into data/ or
@@ -453,8 +454,15 @@ def main() -> int:
     text = report(record)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "understanding.md").write_text(text, encoding="utf-8")
-    (RESULTS / "understanding.json").write_text(
+    # tests/understanding -> understanding.md; another set (tests/understanding_fresh) -> its own file,
+    # so that measuring a second set never overwrites the main set's figures.
+    stem = (
+        "understanding"
+        if folder.name == "understanding"
+        else f"understanding_{folder.name.removeprefix('understanding_')}"
+    )
+    (RESULTS / f"{stem}.md").write_text(text, encoding="utf-8")
+    (RESULTS / f"{stem}.json").write_text(
         json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     goal_met = scores["danger"]["rate"] == 1 and scores["child"]["rate"] == 1

@@ -135,3 +135,29 @@ def test_rasa_data_validate_passes_with_fail_on_warnings_and_no_unexplained_warn
     warnings = re.findall(r"UserWarning: (.*)", output)
     unexplained = [w for w in warnings if not any(re.search(p, w) for p in accepted_warnings())]
     assert unexplained == []
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(normalised(text).split())
+
+
+# Two sentences of at least NEAR_COPY_WORDS words sharing this share of their words (Jaccard) are
+# one sentence lightly reworded; shorter questions ("what is mash?") are the same whoever asks them.
+NEAR_COPY_AT_LEAST = 0.7
+NEAR_COPY_WORDS = 9
+
+
+def test_no_training_example_is_a_light_rewording_of_a_sentence_of_the_understanding_set():
+    trained = [
+        (t, _word_set(t)) for texts in training_examples().values() for t in texts if len(t.split()) > 4
+    ]
+    near = []
+    for text in understanding_set_texts():
+        words = _word_set(text)
+        if len(words) < NEAR_COPY_WORDS:
+            continue
+        for example, example_words in trained:
+            shared = len(words & example_words) / len(words | example_words)
+            if shared >= NEAR_COPY_AT_LEAST:
+                near.append((text, example, round(shared, 2)))
+    assert near == []
