@@ -429,6 +429,12 @@ def test_english_words_that_look_foreign_are_english(text):
     assert language_of(text) is None
 
 
+# Not a speed goal (those are measured under bench/): a bound far above the few milliseconds these
+# take, so a loaded machine never fails them, and far below what a backtracking regular
+# expression takes on them (seconds to hours).
+BACKTRACKING = 2.0
+
+
 def _seconds(text: str, language: str) -> float:
     """The best of three timings of reading ``text`` (a garbage collection can land in one)."""
     timings = []
@@ -448,7 +454,7 @@ def test_a_long_message_is_read_quickly():
         + "nie nie nie " * 100
     )[:5000]
     assert len(text) == 5000
-    assert _seconds(text, "pl") < 0.05
+    assert _seconds(text, "pl") < BACKTRACKING
 
 
 @pytest.mark.parametrize(
@@ -473,18 +479,7 @@ def test_one_word_five_thousand_characters_long_is_read_quickly(word, language):
     # The same word over and over, with and without spaces: no regular expression backtracks
     # its way into seconds.
     for text in ((word * 5000)[:5000], ((word + " ") * 5000)[:5000]):
-        assert _seconds(text, language) < 0.05, (word, language)
-
-
-def test_an_everyday_message_takes_well_under_a_millisecond():
-    texts = [text for texts in DANGER.values() for text in texts] + ENGLISH
-    start = time.perf_counter()
-    for _ in range(10):
-        for text in texts:
-            language_of(text)
-            danger_in(text)
-    per_message = (time.perf_counter() - start) / (10 * len(texts))
-    assert per_message < 0.0005
+        assert _seconds(text, language) < BACKTRACKING, (word, language)
 
 
 @pytest.mark.parametrize(
