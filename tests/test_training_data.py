@@ -77,13 +77,17 @@ def test_the_held_out_nlu_set_shares_no_example_with_the_training_data():
 
 
 def understanding_set_texts() -> list[str]:
-    """Every message of the independent evaluation set (tests/understanding), conversations included."""
-    folder = ROOT / "tests" / "understanding"
-    messages = yaml.safe_load((folder / "messages.yml").read_text(encoding="utf-8"))["messages"]
-    conversations = yaml.safe_load((folder / "conversations.yml").read_text(encoding="utf-8"))[
-        "conversations"
-    ]
-    return [m["text"] for m in messages] + [t["user"] for c in conversations for t in c["turns"]]
+    """Every message of the independent evaluation sets (tests/understanding and
+    tests/understanding_fresh), conversations included."""
+    texts = []
+    for name in ("understanding", "understanding_fresh"):
+        folder = ROOT / "tests" / name
+        messages = yaml.safe_load((folder / "messages.yml").read_text(encoding="utf-8"))["messages"]
+        conversations = yaml.safe_load((folder / "conversations.yml").read_text(encoding="utf-8"))[
+            "conversations"
+        ]
+        texts += [m["text"] for m in messages] + [t["user"] for c in conversations for t in c["turns"]]
+    return texts
 
 
 # An answer of this many words or fewer ("hello", "member of the public") is the same whoever
