@@ -53,3 +53,11 @@ def make_tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last. pytest-playwright's sync API keeps its event loop running for the
+    rest of the session once a browser test has run, and every asyncio test after it then fails
+    with "this event loop is already running" (tests/test_console_browser.py sorts before the
+    async tests; tests/test_web_chat.py after them). Every pytest-playwright fixture needs "playwright"."""
+    items.sort(key=lambda item: "playwright" in getattr(item, "fixturenames", ()))

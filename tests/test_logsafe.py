@@ -148,12 +148,14 @@ async def test_with_debug_logging_no_word_of_a_conversation_reaches_the_logs(tmp
         answered = asyncio.Event()
         client.on("bot_uttered", lambda message: answered.set())
         await client.connect(stack.rasa_url, transports=["websocket"])
-        await client.emit("session_request", {"session_id": None})
-        await asyncio.sleep(0.5)
-        await client.emit("user_uttered", {"message": f"{CANARY_NAME} lives at {CANARY_STREET}"})
-        await asyncio.wait_for(answered.wait(), 30)
-        await asyncio.sleep(1)
-        await client.disconnect()
+        try:  # disconnected whatever happens: a client left running breaks the next tests' loops
+            await client.emit("session_request", {"session_id": None})
+            await asyncio.sleep(0.5)
+            await client.emit("user_uttered", {"message": f"{CANARY_NAME} lives at {CANARY_STREET}"})
+            await asyncio.wait_for(answered.wait(), 120)
+            await asyncio.sleep(1)
+        finally:
+            await client.disconnect()
 
         logs = "\n".join(path.read_text() for path in stack.logs)
     assert "processor" in logs  # debug logging was on: Rasa wrote its lines
