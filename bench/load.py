@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.intake_service import SERVICE_TOKEN, IntakeService  # noqa: E402
 from tests.live import BIN, free_port, start_live_stack, wait_until_up  # noqa: E402
+from tests.test_live_referrals import ANONYMOUS_NEIGHBOUR  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -57,20 +58,7 @@ OURS = [
     "i want to report a concern about a child",
     "/deny",
     "/identify_as_public",
-    "yes, I want to stay anonymous",
-    "I'm their neighbour",
-    "I saw or heard it myself",
-    "I don't know",
-    "about 5",
-    "flat 3, 12 Portswood Road",
-    "at home I think",
-    "no",
-    "neglect",
-    "she is out on the landing in a nappy most evenings and nobody comes when she cries",
-    "most evenings for the last month",
-    "outside the flats",
-    "I don't know",
-    "not sure",
+    *ANONYMOUS_NEIGHBOUR,
     "send it",
 ]
 STOCK_CREDENTIALS = """rest:
