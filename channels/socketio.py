@@ -10,6 +10,11 @@ goes to. Here:
   asks for an existing session must give both: without the token it is given a new session of its
   own. Messages go to the session of the socket that sent them; a `session_id` in the message is
   ignored. A reload or a reconnection carries on with the id and token the widget kept.
+- **A staff preview** (the console's preview page) sends a ticket the intake signed with its
+  `session_request` (channels/preview.py): its session is a preview one, with a token of its own
+  kind, and its messages come in on the `staff_preview` channel, which the tracker store, the
+  review store and the referral payload (`preview: true`) know it by. A ticket that is not valid
+  gets `preview_refused` and no session at all: never a live one in its place.
 - **A message over `max_message_length` characters** (10,000, the widget's limit) is answered with
   `TOO_LONG` and the phone numbers, and goes no further: no NLU, no tracker, no lock.
 - **`session_erase`** (quick exit) is answered at once (true, or false when refused), then the
@@ -48,6 +53,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels import logsafe
+from channels import preview as preview_tickets
+from nlp.names import PREVIEW_CHANNEL
 
 logsafe.install()
 logger = logging.getLogger(__name__)
@@ -57,6 +64,10 @@ KEY_ENV = "CHAT_SESSION_KEY"
 KEY_FILE_NAME = "chat_session_key"
 PROFILES = ("development", "production")
 ERASE_EVENT = "session_erase"
+# A staff preview (channels/preview.py): the ticket the console's page sends in session_request,
+# and what it is told when the ticket is not valid (no session is given).
+PREVIEW_TICKET_KEY = "preview_ticket"
+PREVIEW_REFUSED_EVENT = "preview_refused"
 # The numbers come from domain.yml's responses (utter_default, the Childline line);
 # tests/test_production_profile.py checks that each one is there and in docs/guidance.
 TOO_LONG = (
@@ -120,38 +131,61 @@ def session_key(credentials: Dict[Text, Any], environ: Dict[str, str]) -> bytes:
 
 class Sessions:
     """Which socket speaks for which conversation. Session ids are made here; a token (an HMAC of
-    the id) proves that a socket holds the session it names."""
+    the id) proves that a socket holds the session it names. A staff preview's session has a
+    token of its own kind (channels/preview.py): it proves a preview, never a live session."""
 
     def __init__(self, key: bytes) -> None:
         self._key = key
         self._bound: Dict[str, str] = {}  # socket id -> session id
+        self._previews: Set[str] = set()  # socket ids bound to a staff preview's session
         self._revoked: "collections.OrderedDict[str, None]" = collections.OrderedDict()
 
-    def token(self, session_id: str) -> str:
-        digest = hmac.new(self._key, f"chat-session:v1:{session_id}".encode(), hashlib.sha256).digest()
+    def token(self, session_id: str, preview: bool = False) -> str:
+        kind = "chat-session:v1:preview:" if preview else "chat-session:v1:"
+        digest = hmac.new(self._key, f"{kind}{session_id}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
-    def proves(self, session_id: Any, token: Any) -> bool:
-        """Whether `token` is `session_id`'s, and the session was not erased."""
+    def kind(self, session_id: Any, token: Any) -> Optional[str]:
+        """ "live" or "preview" when `token` is `session_id`'s and the session was not erased."""
         if not isinstance(session_id, str) or not isinstance(token, str) or len(session_id) > 64:
-            return False
-        return session_id not in self._revoked and hmac.compare_digest(self.token(session_id), token)
+            return None
+        if session_id in self._revoked:
+            return None
+        for preview in (False, True):
+            if hmac.compare_digest(self.token(session_id, preview), token):
+                return "preview" if preview else "live"
+        return None
 
-    def bind(self, sid: str, asked: Any) -> Tuple[str, bool]:
+    def proves(self, session_id: Any, token: Any) -> bool:
+        """Whether `token` is `session_id`'s (live or preview), and the session was not erased."""
+        return self.kind(session_id, token) is not None
+
+    def bind(self, sid: str, asked: Any, preview: bool = False) -> Tuple[str, bool]:
         """The session `sid` speaks for from now on, and whether it is the one `asked` for (a
-        dict with session_id and session_token); otherwise a new one."""
+        dict with session_id and session_token); otherwise a new one. `preview`: the socket
+        showed a valid preview ticket, so a new session is a preview and a live one is not
+        resumed. A preview session's own token resumes it as a preview, ticket or not."""
         asked = asked if isinstance(asked, dict) else {}
-        if self.proves(asked.get("session_id"), asked.get("session_token")):
-            session_id, resumed = asked["session_id"], True
+        kind = self.kind(asked.get("session_id"), asked.get("session_token"))
+        if kind == "preview" or (kind == "live" and not preview):
+            session_id, resumed, preview = asked["session_id"], True, kind == "preview"
         else:
             session_id, resumed = secrets.token_hex(16), False
         self._bound[sid] = session_id
+        if preview:
+            self._previews.add(sid)
+        else:
+            self._previews.discard(sid)
         return session_id, resumed
 
     def of(self, sid: str) -> Optional[str]:
         return self._bound.get(sid)
 
+    def is_preview(self, sid: str) -> bool:
+        return sid in self._previews
+
     def unbind(self, sid: str) -> Optional[str]:
+        self._previews.discard(sid)
         return self._bound.pop(sid, None)
 
     def revoke(self, session_id: str) -> list:
@@ -162,6 +196,7 @@ class Sessions:
         sockets = [sid for sid, bound in self._bound.items() if bound == session_id]
         for sid in sockets:
             del self._bound[sid]
+            self._previews.discard(sid)
         return sockets
 
 
@@ -249,12 +284,25 @@ class SafeSocketIOInput(SocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
+            ticket = data.get(PREVIEW_TICKET_KEY) if isinstance(data, dict) else None
+            preview = ticket is not None and preview_tickets.ticket_is_valid(ticket)
+            if ticket is not None and not preview and not self._resumes_preview(data):
+                # A preview page whose ticket has expired: never a live session in its place
+                # (its referrals would reach the live queue).
+                await sio.emit(
+                    PREVIEW_REFUSED_EVENT, {"reason": "ticket"}, room=sid, namespace=self.namespace
+                )
+                logger.info("A staff preview was refused: its ticket is not valid")
+                return
             before = self.sessions.of(sid)
-            session_id, resumed = self.sessions.bind(sid, data)
+            session_id, resumed = self.sessions.bind(sid, data, preview=preview)
             if before and before != session_id:
                 sio.leave_room(sid, before, namespace=self.namespace)
             sio.enter_room(sid, session_id, namespace=self.namespace)
-            confirm = {"session_id": session_id, "session_token": self.sessions.token(session_id)}
+            token = self.sessions.token(session_id, preview=self.sessions.is_preview(sid))
+            confirm = {"session_id": session_id, "session_token": token}
+            if self.sessions.is_preview(sid):
+                confirm["preview"] = True
             await sio.emit("session_confirm", confirm, room=sid, namespace=self.namespace)
             logger.debug("A socket %s a session", "resumed" if resumed else "was given")
 
@@ -273,7 +321,8 @@ class SafeSocketIOInput(SocketIOInput):
                 await sio.emit(self.bot_message_evt, {"text": refusal}, room=sid, namespace=self.namespace)
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
-            await on_new_message(UserMessage(text, output, session_id, input_channel=self.name()))
+            channel = PREVIEW_CHANNEL if self.sessions.is_preview(sid) else self.name()
+            await on_new_message(UserMessage(text, output, session_id, input_channel=channel))
 
         @sio.on(ERASE_EVENT, namespace=self.namespace)
         async def session_erase(sid: Text, data: Any) -> bool:
@@ -297,6 +346,9 @@ class SafeSocketIOInput(SocketIOInput):
             return True
 
         return webhook
+
+    def _resumes_preview(self, data: Dict[str, Any]) -> bool:
+        return self.sessions.kind(data.get("session_id"), data.get("session_token")) == "preview"
 
     async def erase(self, session_id: str) -> bool:
         """Deletes the conversation from the tracker store, once no message of it is in progress

@@ -54,7 +54,7 @@ from sqlalchemy import event
 
 from conversations.keyring import SEALED_PREFIX, Keys, UnreadableValue, is_sealed, sealed_key_id
 from conversations.private_files import PROJECT_VAR, private_database
-from nlp.names import SAFETY_NET_KEY
+from nlp.names import PREVIEW_CHANNEL, SAFETY_NET_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,6 @@ CONVERSATION_ERASED = "conversation_erased"
 CONVERSATION_REPLACED = "conversation_replaced"
 ERASE_REASONS = ("quick_exit", "abandoned", "retention")
 # The channels whose name the review store may keep; staff previews come through their own.
-PREVIEW_CHANNEL = "staff_preview"
 KNOWN_CHANNELS = frozenset({"socketio", "rest", "cmdline", PREVIEW_CHANNEL})
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default"})

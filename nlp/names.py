@@ -18,3 +18,6 @@ WORRY_INTENT = "express_worry_about_child"
 DISCLOSURE_INTENT = "report_child_disclosure"
 CHILD_INTENT = "child_seeking_help"
 OTHER_LANGUAGE_INTENT = "other_language"
+# The input channel of a staff member's preview of the assistant (the staff console's preview
+# page, channels/socketio.py): its conversations and referrals are kept out of the live ones.
+PREVIEW_CHANNEL = "staff_preview"

@@ -81,6 +81,9 @@ def assistant_env(workdir: Path, actions_port: int, intake_url: str, service_tok
         "OUTBOX_RETRY_MAX_SECONDS": "1",
         "OUTBOX_POLL_SECONDS": "0.2",
         "TF_CPP_MIN_LOG_LEVEL": "3",
+        # No staff preview unless a test gives the key (a developer's var/ key is not read).
+        "STAFF_PREVIEW_KEY": "",
+        "STAFF_PREVIEW_KEY_FILE": str(workdir / "staff_preview_key"),
     }
 
 

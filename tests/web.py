@@ -13,6 +13,7 @@ fixtures, with ``browser_type_launch_args`` below): `playwright install` is neve
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
@@ -45,6 +46,8 @@ WEB_DIST = ROOT / "web" / "dist"
 AXE_SCRIPT = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 NEUTRAL_TITLE = "Neutral page"
 STAFF_USER = "web.tests"
+# The key the intake signs staff preview tickets with and the Rasa server checks them by.
+PREVIEW_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 @pytest.fixture(scope="session")
@@ -91,6 +94,7 @@ class WebStack:
     neutral_url: str  # where quick exit ends
     staff_token: str
     logs: List[Path]
+    intake_env: Dict[str, str] = field(default_factory=dict)  # for `python -m intake` commands
 
     def url(self, path: str) -> str:
         return self.page_url + path.lstrip("/")
@@ -105,7 +109,10 @@ class WebStack:
             return json.loads(response.read())
 
 
-KEPT_FROM_INTAKE = {"DATABASE_URL", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CHAT_SOCKET_URL", "EXIT_URL"}
+KEPT_FROM_INTAKE = {
+    "DATABASE_URL", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CHAT_SOCKET_URL", "EXIT_URL",
+    "STAFF_PREVIEW_KEY", "STAFF_PREVIEW_KEY_FILE",
+}  # fmt: skip
 
 
 def _intake_env(
@@ -166,6 +173,9 @@ def web_stack(tmp_path_factory) -> Iterator[WebStack]:
     env = assistant_env(
         workdir, actions_port, f"http://127.0.0.1:{intake_port}/api/v1/referrals", service_token
     )
+    # The staff console's preview (tests/test_staff_preview_browser.py): the intake signs the
+    # tickets the Rasa server checks, with a key both hold.
+    intake_env["STAFF_PREVIEW_KEY"] = env["STAFF_PREVIEW_KEY"] = PREVIEW_KEY
     logs = [workdir / "intake.log", workdir / "actions.log", workdir / "rasa.log"]
     processes: List[subprocess.Popen] = []
     try:
@@ -194,6 +204,7 @@ def web_stack(tmp_path_factory) -> Iterator[WebStack]:
             neutral_url=neutral.url,
             staff_token=staff_token,
             logs=logs,
+            intake_env=intake_env,
         )
     finally:
         neutral.close()

@@ -30,7 +30,7 @@ from actions.referral.questions import (
     referral_questions,
 )
 from actions.referral.summary import summary_lines
-from nlp.names import SAFETY_NET_KEY
+from nlp.names import PREVIEW_CHANNEL, SAFETY_NET_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def payload_from(tracker: Tracker, referral_id: Text) -> Dict[Text, Any]:
         referral_id=referral_id,
         conversation_id=tracker.sender_id,
         channel=channel_of(tracker),
-        preview=False,
+        preview=channel_of(tracker) == PREVIEW_CHANNEL,
         submitted_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
 

@@ -34,10 +34,12 @@ from actions.referral.validators import (
     validate_parents_aware,
     validate_uk_phone,
 )
+from nlp.names import PREVIEW_CHANNEL
 
 _CHANNEL_NAMES = {
     "webchat": "webchat",
     "socketio": "webchat",
+    PREVIEW_CHANNEL: "webchat",  # the staff console's preview: the web chat, with preview true
     "rest": "rest",
     "shell": "shell",
     "cmdline": "shell",

@@ -9,14 +9,23 @@
 // connection carries on the same conversation; closing the tab ends it. Both are made by the Rasa
 // server (channels/socketio.py), which puts no socket in a conversation without its token. Quick
 // exit asks the server to erase the conversation, then wipes the page and the storage.
+//
+// Staff preview: on the staff console's preview page the element also carries data-preview-ticket,
+// which the intake signed. The widget sends it with session_request, so that the server makes the
+// conversation a staff preview (kept out of the live queue), and keeps that conversation under
+// keys of its own: a preview and a public chat in the same tab never carry on each other. When the
+// server refuses the ticket (it has expired) the widget says so and starts nothing.
 import { io } from "socket.io-client";
 
 import { QUICK_EXIT_WAIT_MS, onQuickExit } from "./exit.mjs";
 import { appendWithPhoneLinks } from "./linkify.mjs";
 import { SESSION_ID, SESSION_TOKEN, readConfirmedSession } from "./session.mjs";
 
-const SESSION_KEY = "chat-widget-session";
-const TOKEN_KEY = "chat-widget-session-token";
+const SESSION_KEYS = {
+  live: { id: "chat-widget-session", token: "chat-widget-session-token" },
+  preview: { id: "chat-widget-preview-session", token: "chat-widget-preview-session-token" },
+};
+const PREVIEW_TICKET = /^v1\.[0-9]{10}\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{43}$/;
 export const MAX_MESSAGE_LENGTH = 10000;
 // After this many failed attempts in a row the widget says it cannot reach the assistant (and
 // shows the phone numbers) while it goes on trying in the background.
@@ -48,13 +57,13 @@ function readStored(key, pattern) {
   }
 }
 
-function storeSession(id, token) {
+function storeSession(keys, id, token) {
   try {
-    window.sessionStorage.setItem(SESSION_KEY, id);
+    window.sessionStorage.setItem(keys.id, id);
     if (token) {
-      window.sessionStorage.setItem(TOKEN_KEY, token);
+      window.sessionStorage.setItem(keys.token, token);
     } else {
-      window.sessionStorage.removeItem(TOKEN_KEY);
+      window.sessionStorage.removeItem(keys.token);
     }
   } catch {
     // Storage switched off: the conversation then lasts as long as the page.
@@ -68,6 +77,9 @@ export class ChatWidget {
     this.socketUrl = root.dataset.socketUrl;
     this.socketPath = root.dataset.socketPath || "/socket.io";
     this.helpSource = root.dataset.helpId ? document.getElementById(root.dataset.helpId) : null;
+    const ticket = root.dataset.previewTicket || "";
+    this.previewTicket = PREVIEW_TICKET.test(ticket) ? ticket : null;
+    this.keys = this.previewTicket ? SESSION_KEYS.preview : SESSION_KEYS.live;
     this.socket = null;
     this.everConnected = false;
     this.failedAttempts = 0;
@@ -76,8 +88,9 @@ export class ChatWidget {
     this.inSession = false; // connected, and in the conversation's room on the server
     this.unsent = []; // messages written while not in the session, sent once it is back
     this.resumed = false;
-    this.sessionId = readStored(SESSION_KEY, SESSION_ID);
-    this.sessionToken = this.sessionId ? readStored(TOKEN_KEY, SESSION_TOKEN) : null;
+    this.expired = false; // a staff preview whose ticket the server refused
+    this.sessionId = readStored(this.keys.id, SESSION_ID);
+    this.sessionToken = this.sessionId ? readStored(this.keys.token, SESSION_TOKEN) : null;
     if (this.sessionId) {
       this.resumed = true;
     }
@@ -274,6 +287,10 @@ export class ChatWidget {
     if (this.socket) {
       return;
     }
+    if (this.expired) {
+      this.showExpired();
+      return;
+    }
     this.setStatus("Connecting to the assistant…");
     if (!this.socketUrl || !/^https?:\/\//i.test(this.socketUrl)) {
       this.showError();
@@ -297,7 +314,11 @@ export class ChatWidget {
       this.failedAttempts = 0;
       this.hideError();
       // The server gives a new conversation unless it is asked for this tab's, with its token.
-      socket.emit("session_request", { session_id: this.sessionId, session_token: this.sessionToken });
+      const request = { session_id: this.sessionId, session_token: this.sessionToken };
+      if (this.previewTicket) {
+        request.preview_ticket = this.previewTicket;
+      }
+      socket.emit("session_request", request);
     });
     socket.on("session_confirm", (payload) => {
       const confirmed = readConfirmedSession(payload);
@@ -307,7 +328,7 @@ export class ChatWidget {
       const replaced = this.everConnected || this.resumed ? this.sessionId !== confirmed.id : false;
       this.sessionId = confirmed.id;
       this.sessionToken = confirmed.token;
-      storeSession(confirmed.id, confirmed.token);
+      storeSession(this.keys, confirmed.id, confirmed.token);
       const again = this.everConnected && !replaced;
       this.inSession = true;
       if (replaced) {
@@ -336,6 +357,7 @@ export class ChatWidget {
       this.sendUnsent();
     });
     socket.on("bot_uttered", (message) => this.receive(message));
+    socket.on("preview_refused", () => this.previewRefused());
     socket.on("disconnect", (reason) => {
       this.inSession = false;
       this.takeBackBuffered(socket);
@@ -355,6 +377,29 @@ export class ChatWidget {
         this.setStatus("Still trying to connect…");
       }
     });
+  }
+
+  // The server would not start a preview with this page's ticket: it has expired.
+  previewRefused() {
+    this.stopWaiting();
+    this.expired = true;
+    if (this.socket) {
+      this.socket.removeAllListeners();
+      this.socket.io.reconnection(false);
+      this.socket.disconnect();
+      this.socket = null;
+    }
+    this.inSession = false;
+    this.showExpired();
+  }
+
+  showExpired() {
+    this.error.replaceChildren(
+      element("h3", { class: "govuk-heading-s" }, "This preview has expired"),
+      element("p", { class: "govuk-body" }, "Reload the page to start a new preview."),
+    );
+    this.error.hidden = false;
+    this.setStatus("");
   }
 
   receive(message) {
@@ -384,7 +429,11 @@ export class ChatWidget {
     if (!this.socket) {
       // Nowhere to send it: the message stays in the box, and the error gives the numbers.
       this.clearInputError();
-      this.showError();
+      if (this.expired) {
+        this.showExpired();
+      } else {
+        this.showError();
+      }
       return;
     }
     this.clearInputError();

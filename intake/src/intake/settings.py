@@ -16,6 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from intake.crypto import Keyring, generate_key_line
+from intake.preview import KEY_ENV as PREVIEW_KEY_ENV
+from intake.preview import KEY_FILE_ENV as PREVIEW_KEY_FILE_ENV
+from intake.preview import KEY_FILE_NAME as PREVIEW_KEY_FILE_NAME
+from intake.preview import new_key_text as new_preview_key_text
+from intake.preview import parse_key
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 INTAKE_DIR = REPO_ROOT / "intake"
@@ -68,6 +73,10 @@ class Settings:
     console_max_failed_sign_ins: int = 5
     console_lockout_minutes: int = 15
     console_enabled: bool = True
+    # The console's preview of the assistant (intake/preview.py): the key its tickets are signed
+    # with (shared with the Rasa servers) and how long a ticket opens new preview sessions.
+    staff_preview_key: bytes = field(default=b"", repr=False)
+    staff_preview_minutes: int = 60
     # Secure on the console's cookies whatever the request looked like: for a service behind a
     # TLS-terminating proxy that Sanic is not configured to trust (else Secure when https).
     console_secure_cookies: bool = False
@@ -84,6 +93,9 @@ class Settings:
         check_public_url("EXIT_URL", self.exit_url)
         # What a person writes crosses the socket URL: encrypted (https, so wss) off this machine.
         check_transport("CHAT_SOCKET_URL", self.chat_socket_url)
+        # The Rasa server refuses a ticket that claims to live longer than a day.
+        if not 1 <= self.staff_preview_minutes <= 24 * 60:
+            raise ValueError("INTAKE_STAFF_PREVIEW_MINUTES must be from 1 to 1440")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +113,14 @@ class Settings:
         keys_text = env.get("INTAKE_ENCRYPTION_KEYS") or _secret_file(
             Path(env.get("INTAKE_KEYRING_FILE", str(var_dir / "intake_keyring"))),
             lambda: generate_key_line(1) + "\n",
+        )
+        preview_key = parse_key(
+            env.get(PREVIEW_KEY_ENV)
+            or _secret_file(
+                Path(env.get(PREVIEW_KEY_FILE_ENV, str(var_dir / PREVIEW_KEY_FILE_NAME))),
+                new_preview_key_text,
+            ),
+            f"{PREVIEW_KEY_ENV} or its file",
         )
         token = token.strip()
         if len(token) < MIN_SERVICE_TOKEN_LENGTH:
@@ -130,6 +150,8 @@ class Settings:
             console_max_failed_sign_ins=_int(env, "INTAKE_CONSOLE_MAX_FAILED_SIGN_INS", 5),
             console_lockout_minutes=_int(env, "INTAKE_CONSOLE_LOCKOUT_MINUTES", 15),
             console_enabled=_switch(env, "INTAKE_CONSOLE"),
+            staff_preview_key=preview_key,
+            staff_preview_minutes=_int(env, "INTAKE_STAFF_PREVIEW_MINUTES", 60),
             console_secure_cookies=env.get("INTAKE_CONSOLE_SECURE_COOKIES", "0").lower()
             in {"1", "true", "yes", "on"},
             docs_enabled=_switch(env, "INTAKE_DOCS"),

@@ -198,6 +198,12 @@ class AccountStore(StoreBase):
             )
             await write_audit(conn, actor, "staff.disabled", None, {"username": username}, at=now)
 
+    async def record_preview_started(self, actor: str, minutes: int) -> None:
+        """A staff member was given a preview ticket (routes/console/preview.py)."""
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            await write_audit(conn, actor, "preview.started", None, {"minutes": minutes}, at=now)
+
     async def list_accounts(self) -> list[dict[str, Any]]:
         now = self.clock()
         async with self.engine.connect() as conn:
