@@ -5,8 +5,11 @@ serve`, SQLite in a temporary folder, the repository's built web/dist for GOV.UK
 styles). An admin made on the command line signs in for the first time (TOTP enrolled from the
 page's key), adds a triager; the triager signs in with their one-time password and a TOTP code,
 sees the red referral at the top of the queue, opens it, reads its transcript, assigns it to
-themself and moves it to "Strategy discussion / S47 enquiry" with a reason. axe-core finds no
-WCAG 2.2 AA violation on the sign-in, enrolment, queue, referral and conversation pages.
+themself and moves it to "Strategy discussion / S47 enquiry" with a reason; then corrects a
+message's intent and downloads the corrections, which `rasa data validate` accepts. The queue's
+referral link, the correction and the download are reached and used with the keyboard alone
+(Tab, typing, Enter). axe-core finds no WCAG 2.2 AA violation on the sign-in, enrolment, queue,
+referral and conversation pages; the preview page is tests/test_staff_preview_browser.py.
 The assistant is not needed: the referrals and the conversation are posted as it would post them.
 """
 
@@ -16,6 +19,7 @@ import base64
 import hmac
 import json
 import os
+import re
 import secrets
 import struct
 import subprocess
@@ -27,6 +31,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 from playwright.sync_api import Page, expect
+from rasa.shared.nlu.training_data.loading import load_data
 
 from tests.live import ROOT, free_port, wait_until_up
 from tests.web import AXE_SCRIPT, INTAKE_PYTHON, WEB_DIST, _intake_command, _intake_env
@@ -37,6 +42,8 @@ ADMIN, TRIAGER = "a.admin", "t.triager"
 ADMIN_PASSWORD = "admin chooses four long words"  # noqa: S105 (a test account's)
 TRIAGER_PASSWORD = "triager picks another phrase"  # noqa: S105 (a test account's)
 CONVERSATION = "browser-test-conversation-1"
+RASA = ROOT / ".venv" / "bin" / "rasa"
+CORRECTED = "report_child_disclosure"
 WORRY = "my neighbour's boy has bruises and he said his dad did it"
 
 
@@ -157,7 +164,7 @@ def first_sign_in(page: Page, console: Console, username: str, one_time: str, pa
     expect(page.get_by_role("heading", name="Referrals queue")).to_be_visible()
 
 
-def test_a_triager_added_by_an_admin_signs_in_and_triages_the_red_referral(new_context, console):
+def test_a_triager_added_by_an_admin_signs_in_and_triages_the_red_referral(new_context, console, tmp_path):
     green = referral("valid_professional_with_consent")
     red = referral("valid_immediate_danger", conversation_id=CONVERSATION)
     console.post("/api/v1/referrals", green)
@@ -218,8 +225,10 @@ def test_a_triager_added_by_an_admin_signs_in_and_triages_the_red_referral(new_c
     expect(first_row).to_contain_text("left")
     assert_accessible(page, "queue")
 
-    # Open it: the transcript, assign to me, in triage, then strategy discussion / S47 enquiry.
-    first_row.get_by_role("link", name=receipt["reference"]).click()
+    # Open it with the keyboard alone (Tab through the page to its link, Enter), then the
+    # transcript, assign to me, in triage, then strategy discussion / S47 enquiry.
+    tab_to(page, first_row.get_by_role("link", name=receipt["reference"]))
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=receipt["reference"])).to_be_visible()
     expect(page.locator("#transcript-lines")).to_contain_text(WORRY)
     expect(page.locator("#transcript-lines")).to_contain_text("confidence 0.87")
@@ -244,4 +253,37 @@ def test_a_triager_added_by_an_admin_signs_in_and_triages_the_red_referral(new_c
     page.get_by_role("link", name="Review this conversation").click()
     expect(page.locator("#transcript-lines")).to_contain_text("express_worry_about_child")
     assert_accessible(page, "conversation")
+
+    # Annotate with the keyboard: the message's correct intent, saved with Enter; then the
+    # corrections downloaded from the conversations page, which Rasa validates against the domain.
+    tab_to(page, page.get_by_label(re.compile("^Correct intent")).first)
+    page.keyboard.type(CORRECTED)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The correct intent is recorded.")).to_be_visible()
+    expect(page.locator("#transcript-lines")).to_contain_text(f"corrected to {CORRECTED}")
+    page.get_by_role("link", name="Conversations", exact=True).click()
+    download_link = page.get_by_role("link", name="Download the intent corrections as Rasa NLU data")
+    tab_to(page, download_link)
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    data = tmp_path / "data"
+    data.mkdir()
+    download.value.save_as(data / "corrections.yml")
+    examples = load_data(str(data / "corrections.yml")).training_examples
+    assert [(e.get("intent"), e.get("text")) for e in examples] == [(CORRECTED, WORRY)]
+    validate = subprocess.run(
+        [str(RASA), "data", "validate", "--data", str(data), "--domain", "domain.yml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )  # fmt: skip
+    assert validate.returncode == 0, validate.stdout[-3000:] + validate.stderr[-3000:]
     context.close()
+
+
+def tab_to(page: Page, target, most: int = 80) -> None:
+    """Presses Tab until `target` has the focus, as someone using the keyboard alone would."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if target.evaluate("(element) => element === document.activeElement"):
+            return
+    raise AssertionError(f"{target} cannot be reached with Tab in {most} presses")
