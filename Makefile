@@ -25,13 +25,14 @@ export TRACKER_STORE_DB ?= var/rasa.db
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) $(wildcard nlp/*.py) $(wildcard policies/*.py) requirements.lock
 
-.PHONY: help install web test-web spacy train run run-production run-scale-out shell actions purge test test-python validate test-stories test-nlu lint format lock clean
+.PHONY: help install web test-web spacy train run run-production run-scale-out shell actions purge bench test test-python validate test-stories test-nlu lint format lock clean
 
 help:
 	@echo "make run    install, build, train when needed, start everything"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make purge  delete what is past its retention period (make run does this every 10 minutes)"
 	@echo "make test   install, then every test"
+	@echo "make bench  load, understanding and intake benchmarks (figures in bench/results/)"
 
 # --- install ----------------------------------------------------------------------------------
 $(VENV)/.installed: requirements.lock
@@ -121,6 +122,17 @@ shell: install train var
 # --- test -------------------------------------------------------------------------------------
 test: install lint test-web test-python test-stories test-nlu
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake test-sqlite test-postgresql; fi
+
+# --- benchmarks (bench/, figures under bench/results/) ----------------------------------------
+# Load against this assistant and a stock `rasa init` one in the same run (bench/load.py, with its
+# plot), the understanding rates on both held-out sets, the safety net's share, and the intake.
+# BENCH_LOAD_ARGS passes options to bench/load.py (for example --levels 1,10 for a quick look).
+bench: install train var
+	PYTHONPATH=. $(PY) bench/load.py $(BENCH_LOAD_ARGS)
+	PYTHONPATH=. $(PY) bench/understanding.py --set tests/understanding
+	PYTHONPATH=. $(PY) bench/understanding.py --set tests/understanding_fresh
+	PYTHONPATH=. $(PY) bench/safety_net.py
+	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake bench; fi
 
 # --- supply chain -----------------------------------------------------------------------------
 # Known vulnerabilities in every pinned package: requirements.lock and intake/requirements.lock
