@@ -147,7 +147,11 @@ class Topology:
         for server in self.actions:
             server.wait_until_up()
         for index, (port, process) in enumerate(zip(self.rasa_ports, self.rasa, strict=False)):
-            wait_until_up(f"http://127.0.0.1:{port}/", process, self.workdir / f"rasa{index}.log")
+            # Two replicas load their models at once on two cores: up to ten minutes on a loaded
+            # machine (it is a wait, not a measure).
+            wait_until_up(
+                f"http://127.0.0.1:{port}/", process, self.workdir / f"rasa{index}.log", seconds=600
+            )
         return self
 
     def say(self, sender: str, text: str) -> Tuple[List[str], str]:
