@@ -1,6 +1,11 @@
 """What the route handlers share: JSON answers, strict JSON bodies and the bearer-token guards.
 
 Error answers are fixed sentences that never repeat the path, header or value sent.
+
+Every request `staff_only` refuses is audited (`access.refused`, store/audit.py): the reason as a
+fixed word, the method and the route's pattern, the actor only when proven, never the token or any
+header. Floods are bounded there, not by the rate limiter: at most one row a minute for each kind
+of refusal, carrying its count (the reasons are in store/audit.py's docstring).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from intake.auth import bearer_token, service_token_matches
+from intake.store.audit import ANONYMOUS
+from intake.store.referrals import SERVICE_ACTOR
 
 # Error answers are fixed sentences: Sanic's own messages can quote the path or a header sent.
 ERROR_ANSWERS = {
@@ -111,16 +118,49 @@ def service_only(handler):
     return wrapper
 
 
+def route_pattern(request: Request) -> str:
+    """The route a request matched (`/api/v1/staff/referrals/<referral_id:uuid>`), never the path
+    asked for: what the audit log and the access log name."""
+    route = getattr(request, "route", None)
+    return "/" + route.path if route is not None else "(no route)"
+
+
+def _utf8(token: str) -> bool:
+    """Whether the token is text at all: a header's bytes that are not UTF-8 arrive as lone
+    surrogates (Sanic decodes with surrogateescape), which no hash can take."""
+    try:
+        token.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+async def _staff_refusal(request: Request, token: str | None) -> tuple[str, str]:
+    """(actor, reason) for a refused staff request: see store/audit.py."""
+    if token is None:
+        return ANONYMOUS, "no_token"  # no Authorization header, or not a Bearer one
+    if not _utf8(token):
+        return ANONYMOUS, "invalid_token"
+    if service_token_matches(token, request.app.ctx.settings.service_token):
+        return SERVICE_ACTOR, "service_token_on_staff_route"
+    return await request.app.ctx.store.staff_token_refusal(token)
+
+
 def staff_only(handler):
-    """The handler, for staff alone: without a valid staff token the answer is a 401. The staff
-    member is `request.ctx.actor` (`staff:<username>`), as the audit log names them."""
+    """The handler, for staff alone: without a valid staff token the answer is a 401, audited
+    (`access.refused`, without the token). The staff member is `request.ctx.actor`
+    (`staff:<username>`), as the audit log names them."""
 
     @wraps(handler)
     async def wrapper(request: Request, *args, **kwargs):
+        store = request.app.ctx.store
         token = bearer_token(request.headers.get("authorization"))
-        username = await request.app.ctx.store.authenticate_staff(token) if token else None
+        username = await store.authenticate_staff(token) if token and _utf8(token) else None
         if username is None:
+            actor, reason = await _staff_refusal(request, token)
+            await store.audit_refusal(actor, reason, request.method, route_pattern(request))
             return unauthorised()
+        await store.flush_refusals()
         request.ctx.actor = f"staff:{username}"
         return await handler(request, *args, **kwargs)
 
