@@ -2,6 +2,8 @@
 route added later is checked at once: every one refuses an anonymous request (a GET goes to the
 sign-in page, anything else is a 403) and one signed in only with a password, every one but the
 sign-in steps carries the role guard, and a role below the route's is a 403 that changes nothing.
+Every 403 of the guard is audited (`access.refused`, with the route's pattern and its reason); an
+anonymous GET sent to sign in is not (guard.py says why).
 
 viewer: reads the queue, referrals and conversations. triager: also changes status, assigns, adds
 notes and reviews conversations. admin: also manages accounts and reads the audit log.
@@ -80,8 +82,18 @@ async def test_every_console_route_but_the_sign_in_steps_carries_the_role_guard(
         assert guard_role(handler) in ROLE_RANK, label
 
 
+def refusal(actor: str, reason: str, method: str, label: str) -> tuple[str, str, None, dict]:
+    detail = {"reason": reason, "method": method, "route": label, "count": 1}
+    return (actor, "access.refused", None, detail)
+
+
+def rows_of(audit: list[dict]) -> list[tuple]:
+    return [(a["actor"], a["action"], a["referral_id"], a["detail"]) for a in audit]
+
+
 async def test_every_console_route_refuses_an_anonymous_request(client, store, referral_id):
     audit_before = await store.audit_trail()
+    expected = []
     for method, path, label, _ in console_routes(client.app, referral_id):
         if label.rstrip("/") in SIGN_IN_ROUTES:
             continue
@@ -91,9 +103,15 @@ async def test_every_console_route_refuses_an_anonymous_request(client, store, r
             assert response.headers["location"] == "/staff/sign-in"
         else:
             assert response.status_code == 403, (method, path)
+            expected.append(refusal("anonymous", "no_session", method, label))
         assert PERSONAL not in response.text  # nothing of the referral's personal fields
-    # Nothing read, nothing changed.
-    assert await store.audit_trail() == audit_before
+    # Nothing read, nothing changed; each refused POST audited, by the route's pattern (not the
+    # path with its ids), the redirected GETs not.
+    audit = await store.audit_trail()
+    assert audit[: len(audit_before)] == audit_before
+    assert len(expected) >= 10
+    assert rows_of(audit[len(audit_before) :]) == expected
+    assert referral_id not in str(audit[len(audit_before) :])
 
 
 async def test_a_password_without_the_code_opens_no_console_route(
@@ -117,7 +135,7 @@ async def test_a_role_below_a_routes_is_refused_and_changes_nothing(
 ):
     browser = await signed_in(client, store, clock, f"r.{role}", role)
     checked = 0
-    for method, path, _label, handler in console_routes(client.app, referral_id):
+    for method, path, label, handler in console_routes(client.app, referral_id):
         needed = guard_role(handler)
         if needed is None or ROLE_RANK[needed] <= ROLE_RANK[role]:
             continue
@@ -135,7 +153,12 @@ async def test_a_role_below_a_routes_is_refused_and_changes_nothing(
         assert response.status_code == 403, (role, method, path)
         if method != "HEAD":
             assert "does not allow this" in response.text
-        assert await store.audit_trail() == before, (method, path)
+        # Nothing read or changed: the one new row is the refusal itself.
+        after = await store.audit_trail()
+        assert after[: len(before)] == before, (method, path)
+        assert rows_of(after[len(before) :]) == [
+            refusal(f"staff:r.{role}", "wrong_role", method, label)
+        ], (method, path)
         checked += 1
     assert checked >= (3 if role == "triager" else 10)
 
@@ -221,3 +244,23 @@ async def test_an_admin_reads_the_audit_log_and_who_opened_a_referral(
     assert "staff:v.reader" in opened and "referral.read_personal" in opened
     viewer_page = await viewer.get(f"/staff/referrals/{referral_id}")
     assert "Who opened or changed this referral" not in viewer_page.text
+
+
+async def test_an_admin_reads_the_refusals_in_the_audit_log(client, store, clock, referral_id):
+    """The refusal rows on the audit page: who, why and where, as text (the route's pattern
+    escaped), filtered by `access.refused`."""
+    triager = await signed_in(client, store, clock, "t.ried", "triager")
+    assert (await triager.get("/staff/audit")).status_code == 403
+    api = await client.get(f"/api/v1/staff/referrals/{referral_id}", headers={"Authorization": "x"})
+    assert api.status_code == 401
+    admin = await signed_in(client, store, clock, "a.reader", "admin")
+    page = await admin.get("/staff/audit?action=access.refused")
+    assert page.status_code == 200
+    assert "2 entries" in page.text
+    assert "staff:t.ried" in page.text and "anonymous" in page.text
+    assert "reason: wrong_role; method: GET; route: /staff/audit; count: 1" in page.text
+    assert (
+        "reason: no_token; method: GET; route: /api/v1/staff/referrals/&lt;referral_id:uuid&gt;; "
+        "count: 1" in page.text
+    )
+    assert "<referral_id:uuid>" not in page.text and referral_id not in page.text

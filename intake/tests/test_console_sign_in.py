@@ -244,6 +244,67 @@ async def test_every_form_needs_its_csrf_token(client, store, clock, make_client
     assert (await browser.get("/staff/queue")).status_code == 200, "still signed in"
 
 
+async def test_a_form_refused_for_its_csrf_token_is_audited_without_any_secret(
+    client, store, clock
+):
+    """The console guard's CSRF refusals are audited (`access.refused`, reason `csrf`) with the
+    route's pattern and the user, never the token sent, the session's token or the cookie; the
+    same refusal again within a minute is counted into the next row, not written at once."""
+    browser = await signed_in(client, store, clock, "c.sure", "admin")
+    before = await store.audit_trail()
+    forged = "forged-token-value-" + "f" * 24
+    form = {"username": "x.new", "role": "viewer"}
+    assert (await browser.post("/staff/accounts", form, csrf=False)).status_code == 403
+    assert (
+        await browser.post("/staff/accounts", {**form, "csrf_token": forged})
+    ).status_code == 403
+    path = f"/staff/accounts/{'r' * 20}/disable"
+    assert (await browser.post(path, {"csrf_token": forged})).status_code == 403
+    new = [
+        (a["actor"], a["action"], a["detail"]) for a in (await store.audit_trail())[len(before) :]
+    ]
+    assert new == [
+        (
+            "staff:c.sure",
+            "access.refused",
+            {"reason": "csrf", "method": "POST", "route": "/staff/accounts", "count": 1},
+        ),
+        (
+            "staff:c.sure",
+            "access.refused",
+            {
+                "reason": "csrf",
+                "method": "POST",
+                "route": "/staff/accounts/<username:str>/disable",
+                "count": 1,
+            },
+        ),
+    ]
+    clock.advance(minutes=1)
+    assert (await browser.post("/staff/accounts", form, csrf=False)).status_code == 403
+    last = (await store.audit_trail())[-1]
+    assert last["detail"]["count"] == 2 and last["detail"]["reason"] == "csrf"
+    recorded = str(await store.audit_trail())
+    session = browser.http.cookies.get("staff_session")
+    for secret in (forged, browser.csrf, session, "r" * 20):
+        assert secret and secret not in recorded
+    assert "x.new" not in {a["username"] for a in await store.list_accounts()}
+
+
+async def test_an_anonymous_post_is_audited_and_an_anonymous_get_is_not(client, store):
+    before = await store.audit_trail()
+    assert (await client.get("/staff/queue")).headers["location"] == "/staff/sign-in"
+    assert (await client.get("/staff/audit")).status_code == 303
+    assert await store.audit_trail() == before, "a first visit is not a refusal worth a row"
+    refused = await client.post("/staff/accounts", data={"csrf_token": "x" * 40})
+    assert refused.status_code == 403
+    new = (await store.audit_trail())[len(before) :]
+    assert [(a["actor"], a["action"], a["detail"]["reason"]) for a in new] == [
+        ("anonymous", "access.refused", "no_session")
+    ]
+    assert "x" * 40 not in str(new)
+
+
 async def test_the_session_cookie_is_httponly_samesite_strict_and_secure_over_https(
     client, store, clock, make_client
 ):

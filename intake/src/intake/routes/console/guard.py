@@ -5,6 +5,16 @@ The session cookie (`staff_session`, path /staff) is HttpOnly and SameSite=Stric
 the request came over https. Forms carry the session's CSRF token (derived from its id, see
 store/accounts.py); the sign-in form, before any session, a double-submit token: a random value in
 its own cookie and in the form. A POST without the right token is a 403.
+
+What `console` refuses is audited (`access.refused`, store/audit.py, with the route's pattern and
+a fixed reason, never the cookie, the form or the CSRF token): a request other than GET or HEAD
+without a signed-in session (`anonymous`, `no_session`), a form without the session's CSRF token
+(`staff:<username>`, `csrf`), and a role below the route's (`staff:<username>`, `wrong_role`). An
+anonymous GET or HEAD is sent to the sign-in page and not audited: that is every first visit and
+every expired session's next click (an expired session is audited once, as
+`staff.session_expired`), and would fill the log with the ordinary. At most one row a minute for
+each kind, with its count (store/audit.py), so a flood of refused forms is bounded too. The sign-in
+steps (sign_in.py) check their own CSRF tokens and audit failed sign-ins themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +31,9 @@ from sanic import Request
 from sanic.response import HTTPResponse, html, redirect
 
 from intake import console as words
+from intake.routes.deps import route_pattern
 from intake.store.accounts import ConsoleUser, SignInLimits, csrf_token
+from intake.store.audit import ANONYMOUS
 
 SESSION_COOKIE = "staff_session"
 SIGN_IN_CSRF_COOKIE = "staff_sign_in_csrf"
@@ -131,35 +143,47 @@ def sign_in_csrf(request: Request) -> str:
     return secrets.token_urlsafe(32)
 
 
+async def refused(request: Request, actor: str, reason: str, message: str) -> HTTPResponse:
+    """The 403 page, the refusal audited (the route's pattern, never the path or the form)."""
+    await request.app.ctx.store.audit_refusal(actor, reason, request.method, route_pattern(request))
+    return forbidden(request, message)
+
+
 def console(role: str = "viewer"):
     """The handler, for a signed-in user with at least `role`. Anonymous: a GET goes to the sign-in
-    page, anything else is a 403. A POST must carry the session's CSRF token (403 without)."""
+    page (not audited: see the module's docstring), anything else is a 403. A POST must carry the
+    session's CSRF token (403 without). Each 403 is audited with its reason."""
 
     def decorate(handler):
         @wraps(handler)
         async def wrapper(request: Request, *args, **kwargs):
+            store = request.app.ctx.store
             session_id = request.cookies.get(SESSION_COOKIE)
-            user: ConsoleUser | None = await request.app.ctx.store.console_session(
-                session_id, limits(request)
-            )
+            user: ConsoleUser | None = await store.console_session(session_id, limits(request))
             if user is None:
                 if request.method in ("GET", "HEAD"):
                     return see_other(SIGN_IN)
-                return forbidden(request, "Sign in to do this.")
+                return await refused(request, ANONYMOUS, "no_session", "Sign in to do this.")
             request.ctx.user = user
             request.ctx.actor = user.actor
             request.ctx.csrf = csrf_token(session_id)
             if request.method not in ("GET", "HEAD") and not tokens_match(
                 form_value(request, "csrf_token"), request.ctx.csrf
             ):
-                return forbidden(
-                    request, "The form had expired or did not come from this service. Try again."
+                return await refused(
+                    request,
+                    user.actor,
+                    "csrf",
+                    "The form had expired or did not come from this service. Try again.",
                 )
             if not user.can(role):
-                return forbidden(
+                return await refused(
                     request,
+                    user.actor,
+                    "wrong_role",
                     f"Your role ({words.ROLE_LABELS[user.role]}) does not allow this.",
                 )
+            await store.flush_refusals()
             return await handler(request, *args, **kwargs)
 
         wrapper.console_role = role
