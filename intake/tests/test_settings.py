@@ -1,5 +1,6 @@
 """Settings: read once from the environment, with laptop defaults and secrets kept out of git."""
 
+import base64
 import os
 import stat
 
@@ -36,6 +37,7 @@ def test_secrets_from_the_environment_win_and_no_files_are_written(tmp_path):
         "DATABASE_URL": "postgresql://intake@db.internal/intake",
         "INTAKE_SERVICE_TOKEN": ENV_TOKEN,
         "INTAKE_ENCRYPTION_KEYS": generate_key_line(1) + "," + generate_key_line(2),
+        "STAFF_PREVIEW_KEY": base64.b64encode(b"p" * 32).decode(),
         "INTAKE_RATE_LIMIT_PER_MINUTE": "5",
     }
     settings = Settings.from_env(env)
@@ -43,6 +45,7 @@ def test_secrets_from_the_environment_win_and_no_files_are_written(tmp_path):
     assert settings.service_token == ENV_TOKEN
     assert settings.keyring.current_id == 2
     assert settings.rate_limit_per_minute == 5
+    assert settings.staff_preview_key == b"p" * 32
     assert list(tmp_path.iterdir()) == []
 
 
