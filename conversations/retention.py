@@ -7,7 +7,10 @@
   tab closed, the person left) is erased once its session has expired (``session_expiration_time``
   in domain.yml, 60 minutes): the whole conversation, here and in the review store, unless the
   conversation already sent a referral, whose transcript is kept; then only the abandoned
-  referral's words are overwritten, as when a person stops one.
+  referral's words are overwritten, as when a person stops one. The session's hour counts from
+  the person's last message: the assistant's idle warning does not restart it. A person who comes
+  back after the hour, and so starts a new session, has the abandoned referral's words
+  overwritten by the tracker store as that session starts (``abandoned_referral_before``).
 
     python -m conversations.retention [--dry-run] [--now ISO-TIME]
 
@@ -35,6 +38,8 @@ from conversations.tracker_store import FORM, RedactingSQLTrackerStore
 
 SENT_OUTCOMES = ("accepted", "queued")
 DEFAULT_RETENTION_DAYS = 30
+# The intents of messages Rasa makes itself (reminders, actions/session.py), not the person.
+EXTERNAL_PREFIX = "EXTERNAL_"
 DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
 
@@ -43,15 +48,24 @@ def session_minutes(domain_file: Path = DOMAIN_FILE) -> float:
     return float((config.get("session_config") or {}).get("session_expiration_time") or 60)
 
 
-def idle_conversations(store: RedactingSQLTrackerStore, before: float) -> Dict[str, Optional[str]]:
+def idle_conversations(
+    store: RedactingSQLTrackerStore, before: float, *, by_the_person: bool = False
+) -> Dict[str, Optional[str]]:
     """Conversations whose last event is older than `before`: id -> the name of the last loop
-    activated (None: no form active at the end)."""
+    activated (None: no form active at the end). `by_the_person`: idle since the person last
+    wrote, whatever the assistant did since (its idle warning, a Rasa reminder's ``EXTERNAL_``
+    message, is not the person writing: counted, the abandoned referral would be kept past its
+    session for as long again)."""
     table = store.SQLEvent.__table__
+    rows = sa.select(table.c.sender_id, sa.func.max(table.c.timestamp).label("last"))
+    if by_the_person:
+        rows = rows.where(
+            table.c.type_name == "user",
+            sa.or_(table.c.intent_name.is_(None), ~table.c.intent_name.startswith(EXTERNAL_PREFIX)),
+        )
     with store.session_scope() as session:
         last = session.execute(
-            sa.select(table.c.sender_id, sa.func.max(table.c.timestamp).label("last"))
-            .group_by(table.c.sender_id)
-            .having(sa.func.max(table.c.timestamp) < before)
+            rows.group_by(table.c.sender_id).having(sa.func.max(table.c.timestamp) < before)
         ).fetchall()
         idle: Dict[str, Optional[str]] = {}
         for sender_id, _ in last:
@@ -95,7 +109,7 @@ async def purge(
         report["conversations_deleted"] += 1
         if not dry_run:
             await store.erase(sender_id, reason="retention", tell_broker=False)
-    for sender_id, loop in idle_conversations(store, now - minutes * 60).items():
+    for sender_id, loop in idle_conversations(store, now - minutes * 60, by_the_person=True).items():
         if loop != FORM:
             continue
         events = store.opened_events(sender_id)

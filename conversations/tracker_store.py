@@ -102,6 +102,24 @@ def stopped_referral_in_latest_turn(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+def abandoned_referral_before(tracker: DialogueStateTracker, new_events: List[Any]) -> bool:
+    """Whether the turn being saved starts a new session after one that ended with the referral
+    form still active (nothing sent: a sent or stopped referral ends the form). Its answers are
+    then overwritten, as the session start tells the person (actions/session.py), before the new
+    session's events are written."""
+    if not any(getattr(e, "type_name", None) == "session_started" for e in new_events):
+        return False
+    events = list(tracker.events)
+    first_new = len(events) - len(new_events)
+    start = max(i for i in range(first_new, len(events)) if events[i].type_name == "session_started")
+    for index in range(start - 1, -1, -1):
+        if events[index].type_name == "session_started" and index < first_new:
+            return False  # the session before began with no form active in it
+        if events[index].type_name == "active_loop":
+            return events[index].as_dict().get("name") == FORM
+    return False
+
+
 def redact(events: List[Dict[str, Any]]) -> List[int]:
     """Overwrites, in place, what was said since the referral questions last began.
 
@@ -175,10 +193,13 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events, each sealed and bound to its row."""
         with self.session_scope() as session:
-            written = []
             # The new events are found once, here: Rasa's stream_events would read (and open)
             # the whole conversation again to find them for the event broker.
             new_events = list(self._additional_events(session, tracker))
+        if abandoned_referral_before(tracker, new_events):
+            self.overwrite_referral(tracker.sender_id)
+        with self.session_scope() as session:
+            written = []
             for new in new_events:
                 data = new.as_dict()
                 intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)

@@ -21,11 +21,19 @@ from typing import Any, Callable, Dict, Iterator, List, Sequence
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from conversations.keyring import Keys, UnreadableValue, sealed_key_id
 from conversations.keys import main as keys_main
+from conversations.retention import purge
 from conversations.tracker_store import REMOVED, RedactingSQLTrackerStore, redact
 from tests.missing import missing
 
@@ -38,7 +46,7 @@ CANARIES = (CHILD, POSTCODE, PHONE)
 DOMAIN = Domain.from_yaml(
     """
 version: "3.1"
-intents: [greet, inform, stop_referral]
+intents: [greet, inform, stop_referral, EXTERNAL_referral_idle]
 entities: [phone_number, postcode]
 slots:
   child_name: {type: text, influence_conversation: false, mappings: [{type: custom}]}
@@ -251,6 +259,73 @@ def test_a_stopped_referral_is_overwritten_and_what_came_before_is_kept(open_sto
     assert back.get_slot("child_name") is None and back.get_slot("referral_outcome") == "cancelled"
     assert CHILD not in json.dumps([e.as_dict() for e in back.events])
     assert_nothing_readable(store)
+
+
+def new_session(tracker: DialogueStateTracker, text: str = "hello again") -> DialogueStateTracker:
+    """The events Rasa adds when the person writes after the session expired."""
+    for event in (
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered(text, {"name": "greet", "confidence": 1.0}),
+    ):
+        tracker.update(event)
+    return tracker
+
+
+def test_a_referral_left_open_when_its_session_expired_is_overwritten_as_the_next_session_starts(open_store):
+    store = open_store()
+    save(store, conversation("came-back"))
+    save(store, new_session(retrieve(store, "came-back")))
+    back = retrieve(store, "came-back")
+    texts = [e.as_dict().get("text") for e in back.events if e.as_dict()["event"] in ("user", "bot")]
+    assert texts == ["hello", "Hi.", REMOVED, REMOVED, "hello again"]
+    assert CHILD not in json.dumps([e.as_dict() for e in back.events])
+    assert_nothing_readable(store)
+
+
+def test_a_new_session_after_a_finished_referral_or_none_overwrites_nothing(open_store):
+    store = open_store()
+    finished = conversation("finished")
+    finished.update(ActiveLoop(None))
+    save(store, finished)
+    save(store, new_session(retrieve(store, "finished")))
+    texts = [
+        e.as_dict().get("text") for e in retrieve(store, "finished").events if e.as_dict()["event"] == "user"
+    ]
+    assert texts[1].startswith(CHILD) and texts[-1] == "hello again"
+    # A second new session: the session before it had no form; nothing of the first is touched.
+    save(store, new_session(retrieve(store, "finished"), "and again"))
+    texts = [
+        e.as_dict().get("text") for e in retrieve(store, "finished").events if e.as_dict()["event"] == "user"
+    ]
+    assert texts[1].startswith(CHILD) and texts[-2:] == ["hello again", "and again"]
+
+
+def test_an_abandoned_referral_is_erased_an_hour_after_the_person_last_wrote_whatever_the_warning(open_store):
+    store = open_store()
+    tracker = DialogueStateTracker("warned", DOMAIN.slots)
+    start = 1_800_000_000.0
+    for event in (
+        UserUttered("hello", {"name": "greet", "confidence": 1.0}, timestamp=start),
+        ActionExecuted("referral_form", timestamp=start + 1),
+        ActiveLoop("referral_form", timestamp=start + 1),
+        UserUttered(CHILD, {"name": "inform", "confidence": 0.9}, timestamp=start + 60),
+        SlotSet("child_name", CHILD, timestamp=start + 61),
+        # Rasa's reminder 50 minutes later (actions/session.py): the assistant, not the person.
+        UserUttered(
+            "EXTERNAL: EXTERNAL_referral_idle",
+            {"name": "EXTERNAL_referral_idle", "confidence": 1.0},
+            timestamp=start + 60 + 50 * 60,
+        ),  # fmt: skip
+        BotUttered("Are you still there?", timestamp=start + 61 + 50 * 60),
+    ):
+        tracker.update(event)
+    save(store, tracker)
+    at = start + 60 + 61 * 60  # 61 minutes after the person's last message, 11 after the warning
+    report = asyncio.run(purge(store, now=at, session_expiry_minutes=60))
+    assert report["abandoned_referrals_erased"] == 1
+    assert asyncio.run(store.retrieve_full_tracker("warned")) is None
 
 
 def test_after_rotation_new_events_use_the_new_key_old_ones_still_open_and_reencrypt_moves_them(
