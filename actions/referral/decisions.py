@@ -63,6 +63,15 @@ CLASSIFIER_DANGER_QUESTIONS = DESCRIPTIVE_QUESTIONS - {"child_location_now"}
 # Intents that mean "stop for now" at any question, as "stop" does.
 STOP_INTENTS = frozenset({"leave_for_now"})
 STOP_INTENT_WORDS_AT_MOST = 12
+# ...and only when the message says so in words: an answer such as "mum's partner" (to "who might
+# be harming the child?") can be classified as leaving, and must be kept as the answer.
+_LEAVING_CUES = re.compile(
+    r"\b(later|come back|get back|be back|not now|not right now|another time|some other time|"
+    r"(have|got|need|needs|must) to go|gotta go|i'?m off|leave (it|this)|leaving|stop|pause|wait|"
+    r"hold on|hang on|think (about|it over)|talk it over|busy|tomorrow|save (it|this)|"
+    r"finish (it|this|later)|carry on later|take a break|a minute|a moment|another day)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -184,6 +193,7 @@ def decide(
         message.intent in STOP_INTENTS
         and question != CONFIRM_CANCEL
         and len(str(message.text or "").split()) <= STOP_INTENT_WORDS_AT_MOST
+        and bool(_LEAVING_CUES.search(str(message.text or "")))
     ):
         # "I'll come back to this": asked to confirm, as "stop" is, so nothing is kept by mistake.
         step.slots.update({question: None, "referral_cancel_requested": True})
