@@ -36,7 +36,6 @@ process stops are lost (at most a minute's, and never the first refusal of a kin
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +43,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from intake.auth import staff_token_parts, token_hash
 from intake.models import audit_log, staff
 from intake.store.base import StoreBase, iso
 
@@ -54,7 +54,6 @@ REFUSAL_WINDOW = timedelta(minutes=1)
 # The kinds are bounded by construction; this is a backstop: past it, everything held is written.
 MAX_REFUSAL_KINDS = 10_000
 # As store/staff.py checks tokens (that module imports this one, so not imported from it).
-_MAX_STAFF_ID = 2**31 - 1
 
 
 async def write_audit(
@@ -169,15 +168,10 @@ class AuditStore(StoreBase):
         a disabled account; disabling forgets the token's hash, so the secret cannot be checked
         and nobody is named) or `invalid_token` (malformed, an unknown account, a wrong or
         replaced secret). The secret is compared in constant time, as store/staff.py does."""
-        staff_id_text, sep, secret = token.partition(".")
-        if (
-            not sep
-            or not secret
-            or not (staff_id_text.isascii() and staff_id_text.isdigit())
-            or len(staff_id_text) > 10
-            or int(staff_id_text) > _MAX_STAFF_ID
-        ):
+        parts = staff_token_parts(token)
+        if parts is None:
             return ANONYMOUS, "invalid_token"
+        staff_id, secret = parts
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(
@@ -186,10 +180,10 @@ class AuditStore(StoreBase):
                         staff.c.token_hash,
                         staff.c.token_expires_at,
                         staff.c.disabled_at,
-                    ).where(staff.c.id == int(staff_id_text))
+                    ).where(staff.c.id == staff_id)
                 )
             ).first()
-        presented = hashlib.sha256(secret.encode()).hexdigest()
+        presented = token_hash(secret)
         if row is None or row.token_hash is None or row.disabled_at is not None:
             hmac.compare_digest(presented, "0" * 64)
             if row is not None and row.disabled_at is not None:

@@ -7,7 +7,6 @@ in constant time.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -15,6 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, insert, select, update
 
+from intake.auth import staff_token_parts, token_hash
 from intake.models import console_sessions, staff
 from intake.store.audit import write_audit
 from intake.store.base import NotFound, StoreBase
@@ -22,12 +22,8 @@ from intake.store.base import NotFound, StoreBase
 # Staff usernames: short and plain, so `staff:<username>` always fits the 100-character actor
 # columns (PostgreSQL refuses longer values) and never carries markup or control characters.
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
-# Staff ids are PostgreSQL `integer`s; a larger number in a token must not reach the query.
-MAX_STAFF_ID = 2**31 - 1
-
-
-def _token_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+# Staff ids are PostgreSQL `integer`s; a larger number in a token must not reach the query
+# (intake/auth.py's staff_token_parts checks it).
 
 
 class StaffStore(StoreBase):
@@ -50,7 +46,7 @@ class StaffStore(StoreBase):
             if row is not None and create:
                 raise ValueError(f"staff account {username!r} already exists")
             values = {
-                "token_hash": _token_hash(secret),
+                "token_hash": token_hash(secret),
                 "token_expires_at": now + timedelta(hours=hours),
                 "disabled_at": None,
             }
@@ -93,24 +89,17 @@ class StaffStore(StoreBase):
 
     async def authenticate_staff(self, token: str) -> str | None:
         """The username a bearer token belongs to, or None. The secret is compared in constant time."""
-        staff_id_text, sep, secret = token.partition(".")
-        if (
-            not sep
-            or not secret
-            or not (staff_id_text.isascii() and staff_id_text.isdigit())
-            or len(staff_id_text) > 10
-            or int(staff_id_text) > MAX_STAFF_ID
-        ):
+        parts = staff_token_parts(token)
+        if parts is None:
             return None
+        staff_id, secret = parts
         async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(select(staff).where(staff.c.id == int(staff_id_text)))
-            ).first()
+            row = (await conn.execute(select(staff).where(staff.c.id == staff_id))).first()
         if row is None or row.token_hash is None or row.disabled_at is not None:
             # Still hash and compare, so an unknown id takes as long as a wrong secret.
-            hmac.compare_digest(_token_hash(secret), "0" * 64)
+            hmac.compare_digest(token_hash(secret), "0" * 64)
             return None
-        if not hmac.compare_digest(_token_hash(secret), row.token_hash):
+        if not hmac.compare_digest(token_hash(secret), row.token_hash):
             return None
         if row.token_expires_at is None or row.token_expires_at <= self.clock():
             return None
