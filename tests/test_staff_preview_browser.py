@@ -20,7 +20,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.test_console_browser import assert_accessible, first_sign_in
 from tests.test_web_chat import (
-    HOW_DO_YOU_KNOW_ABOUT_THIS,
     Chat,
     record_console,
 )
@@ -77,19 +76,13 @@ def test_a_referral_made_in_the_preview_is_a_preview_and_never_reaches_the_live_
     problems = record_console(page)
     chat = open_preview(page, web_stack)
     chat.start_referral()
-    chat.say("I'm their neighbour", HOW_DO_YOU_KNOW_ABOUT_THIS)
-    chat.choose("I saw or heard it myself", "What is the child's name?")
-    chat.say("I don't know", "How old is the child")
-    chat.say("about 4", "Where does the child live")
-    chat.say("flat 9, 3 Preview Street", "Where is the child now")
-    chat.say("at home I think", "Is there another child")
-    chat.choose("No", "What kind of harm")
-    chat.choose("Neglect", "Please tell me what happened")
-    chat.say(CONCERN, "When did this happen")
-    chat.say("most evenings this month", "Where did it happen?")
-    chat.say("in the flat upstairs", "Who are you worried might be harming the child")
-    chat.say("I don't know", "Has the child been harmed")
-    chat.choose("Not sure", "Here is exactly what will be sent:")
+    chat.refer_neglect_anonymously(
+        age="about 4",
+        address="flat 9, 3 Preview Street",
+        concern=CONCERN,
+        when="most evenings this month",
+        where="in the flat upstairs",
+    )
     receipt = chat.choose("Send it", "Your reference is")
     reference = re.search(r"SCS-\d{4}-\d{6}", receipt.inner_text())
     assert reference, receipt.inner_text()

@@ -118,6 +118,25 @@ class Chat:
         self.choose("Make a referral", STAY_ANONYMOUS)
         self.choose("Yes, stay anonymous", HOW_DO_YOU_KNOW_THE_CHILD)
 
+    def refer_neglect_anonymously(
+        self, *, age: str, address: str, concern: str, when: str, where: str
+    ) -> Locator:
+        """After start_referral: a neighbour's neglect referral of a child whose name they do not
+        know, to the summary (returned)."""
+        self.say("I'm their neighbour", HOW_DO_YOU_KNOW_ABOUT_THIS)
+        self.choose("I saw or heard it myself", "What is the child's name?")
+        self.say("I don't know", "How old is the child")
+        self.say(age, "Where does the child live")
+        self.say(address, "Where is the child now")
+        self.say("at home I think", "Is there another child")
+        self.choose("No", "What kind of harm")
+        self.choose("Neglect", "Please tell me what happened")
+        self.say(concern, "When did this happen")
+        self.say(when, "Where did it happen?")
+        self.say(where, "Who are you worried might be harming the child")
+        self.say("I don't know", "Has the child been harmed")
+        return self.choose("Not sure", "Here is exactly what will be sent:")
+
 
 @pytest.fixture()
 def chat(page: Page, web_stack: WebStack) -> Chat:
@@ -164,19 +183,13 @@ CONCERN = "she is out on the landing in a nappy most evenings and nobody comes w
 
 def test_a_member_of_the_public_makes_an_anonymous_referral_that_the_intake_holds(chat: Chat, web_stack):
     chat.start_referral()
-    chat.say("I'm their neighbour", HOW_DO_YOU_KNOW_ABOUT_THIS)
-    chat.choose("I saw or heard it myself", "What is the child's name?")
-    chat.say("I don't know", "How old is the child")
-    chat.say("about 5", "Where does the child live")
-    chat.say("flat 3, 12 Portswood Road", "Where is the child now")
-    chat.say("at home I think", "Is there another child")
-    chat.choose("No", "What kind of harm")
-    chat.choose("Neglect", "Please tell me what happened")
-    chat.say(CONCERN, "When did this happen")
-    chat.say("most evenings for the last month", "Where did it happen?")
-    chat.say("outside the flats", "Who are you worried might be harming the child")
-    chat.say("I don't know", "Has the child been harmed")
-    summary = chat.choose("Not sure", "Here is exactly what will be sent:")
+    summary = chat.refer_neglect_anonymously(
+        age="about 5",
+        address="flat 3, 12 Portswood Road",
+        concern=CONCERN,
+        when="most evenings for the last month",
+        where="outside the flats",
+    )
     expect(summary).to_contain_text("You are staying anonymous")
     receipt = chat.choose("Send it", "Your reference is")
 
