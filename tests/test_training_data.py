@@ -77,10 +77,10 @@ def test_the_held_out_nlu_set_shares_no_example_with_the_training_data():
 
 
 def understanding_set_texts() -> list[str]:
-    """Every message of the independent evaluation sets (tests/understanding and
-    tests/understanding_fresh), conversations included."""
+    """Every message of the independent evaluation sets (tests/understanding,
+    tests/understanding_fresh and tests/understanding_blind), conversations included."""
     texts = []
-    for name in ("understanding", "understanding_fresh"):
+    for name in ("understanding", "understanding_fresh", "understanding_blind"):
         folder = ROOT / "tests" / name
         messages = yaml.safe_load((folder / "messages.yml").read_text(encoding="utf-8"))["messages"]
         conversations = yaml.safe_load((folder / "conversations.yml").read_text(encoding="utf-8"))[
