@@ -151,6 +151,17 @@ def test_every_reply_that_can_open_a_conversation_says_it_is_automated(response)
         assert "automated assistant" in text
 
 
+@pytest.mark.parametrize(
+    "response", ["utter_acknowledge_worry", "utter_acknowledge_disclosure", "utter_acknowledge_referral_request"]
+)
+def test_every_acknowledgement_of_a_concern_names_999_calmly(response):
+    """A concern the dialogue did not take for danger now still names 999 (issue 11), calmly: "Call
+    999 now." first is for danger now only."""
+    for text in RESPONSES[response]:
+        assert "If the child is in danger right now, call 999." in text
+        assert not text.startswith("Call 999")
+
+
 def test_the_repositorys_copy_of_the_guidance_is_the_councils_current_wording():
     if not SHARED_GUIDANCE_DIR.is_dir():
         missing(f"no shared guidance folder at {SHARED_GUIDANCE_DIR} to compare the copy with")
