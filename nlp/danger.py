@@ -59,6 +59,42 @@ def _negated(span: Span) -> bool:
     return any(token.lower_ in _NEGATIONS for token in before)
 
 
+# A child alone is danger when young; with every age the message gives at least this, being on
+# their own is not danger by itself.
+OLD_ENOUGH_TO_BE_ALONE = 13
+_ALONE_WORDS = frozenset({"alone", "own", "himself", "herself", "themselves", "unattended", "unsupervised"})
+_NUMBER = re.compile(r"\d{1,2}")
+
+
+def _youngest_age(doc: Doc) -> int:
+    """The youngest age in years the message gives (0 for months or weeks; -1 when none)."""
+    ages = []
+    for ent in doc.ents:
+        if ent.label_ != "age":
+            continue
+        number = _NUMBER.search(ent.text)
+        if number is None:
+            return -1  # "seven years old": not read here, so not known to be old enough
+        ages.append(0 if re.search(r"month|week", ent.text, re.I) else int(number.group()))
+    return min(ages) if ages else -1
+
+
+# How near a habit must follow harm in progress, with no punctuation between, to describe it.
+_HABIT_REACH = 4
+
+
+def _said_as_habit(span: Span) -> bool:
+    """ "are left by themselves most evenings": a habit cue right after, in the same clause."""
+    doc = span.doc
+    end = min(len(doc), span.end + _HABIT_REACH)
+    for token in doc[span.end : end]:
+        if token.is_punct:
+            return False
+        if token.ent_type_ == "habit":
+            return True
+    return False
+
+
 def assess(doc: Doc) -> DangerAssessment:
     """Immediate danger when a message has
 
@@ -75,27 +111,48 @@ def assess(doc: Doc) -> DangerAssessment:
     * harm, distress or a hazard together with an urgency word ("hit her just now",
       "screaming right now").
 
+    A child alone counts only when young: when every age the message gives is 13 or more ("my 16
+    year old is home on his own tonight"), being on their own is not danger by itself.
+
     ``over`` is set when the message puts harm in the past, says it is over or says the child is
-    not in danger now ("no, not immediate"), and nothing in it is happening now:
+    not in danger now ("no, not immediate"), or describes a habit ("most nights", "all the time")
+    with no word of this moment, and nothing in it is happening now:
     the dialogue then asks whether the child is in danger right now instead of saying "call 999 now".
     """
     spans: Dict[str, List[str]] = {label: [] for label in DANGER_LABELS}
+    # Harm in progress said as a habit in the same breath ("they are left by themselves most
+    # evenings"), as opposed to "he's hitting her, he always does this".
+    habitual_in_progress = 0
+    teenager = _youngest_age(doc) >= OLD_ENOUGH_TO_BE_ALONE
     for ent in doc.ents:
+        if teenager and ent.label_ == "harm_in_progress" and _ALONE_WORDS & {t.lower_ for t in ent}:
+            # "my 16 year old is home on his own tonight": not a young child alone.
+            continue
         if ent.label_ in spans and not (ent.label_ == "over" and _negated(ent)):
             spans[ent.label_].append(ent.text)
+            if ent.label_ == "harm_in_progress" and _said_as_habit(ent):
+                habitual_in_progress += 1
     hedged = any(token.lower_ in HEDGE_WORDS for token in doc) or is_general_question(doc)
     # "now" alone ("she's 9 now", "they're safe now") does not say that harm is happening now.
     strong_urgency = [text for text in spans["urgency"] if text.lower() not in WEAK_URGENCY]
     # Beside a past, finished or "not now" cue, only a strong urgency word counts: "it's morning
     # now" after "last night there was screaming" does not bring the screaming into the present.
-    past_or_not_now = bool(spans["over"] or spans["not_now"])
+    past_or_not_now = bool(spans["over"] or spans["not_now"] or spans["safe_now"])
     urgency = strong_urgency if past_or_not_now else spans["urgency"]
     happening_now = (
         bool(strong_urgency or spans["present_danger"])
         or (bool(spans["harm_in_progress"]) and not hedged)
         or bool(spans["distress"] and urgency)
     )
-    over = past_or_not_now and not happening_now
+    # A habit ("most nights", "all the time") with no word of this moment and nothing that is
+    # danger whatever the time: a worry, as something over is.
+    habit_only = bool(spans["habit"]) and not (
+        spans["urgency"]
+        or len(spans["harm_in_progress"]) > habitual_in_progress
+        or spans["danger_sign"]
+        or (spans["hazard"] and spans["alone"])
+    )
+    over = (past_or_not_now or habit_only) and not happening_now
 
     reasons: List[str] = [f"danger now: {text}" for text in spans["present_danger"]]
     # A weapon or a threat is put aside only by time ("last year"), never by the person's own

@@ -31,6 +31,8 @@ DANGER_LABELS = (
     "alone",
     "urgency",
     "over",
+    "safe_now",
+    "habit",
     "not_now",
 )
 
@@ -268,6 +270,40 @@ _OVER_PHRASES = """
     nothing has happened yet | it was just messages | only messages | just messages | just texts
 """
 
+# The child is somewhere safe at this moment, or it is calm: harm words beside these are a worry
+# to report. Unlike ``over`` they do not put a weapon or a threat aside (a man with a knife is a
+# matter for 999 wherever the child is).
+_SAFE_NOW_PHRASES = """
+    here with me | she's with me | shes with me | they're with me | theyre with me | kids are with me
+    children are with me | baby is with me | safe with me | staying with me
+    been quiet | quiet tonight | quiet at the moment | quiet so far
+    police are here | police have arrived | police arrived | police got here | police are with
+    police have her | police have him | police have them | with the police now | police dealt with
+    at school now | at school at the moment | at school today | in school now | in school today
+    in class now | in class at the moment | at nursery now | at nursery today | at college now
+    at work now | at work at the moment | at work right now
+    she's at her nan's | shes at her nans | he's at his nan's | hes at his nans | they're at their nan's
+    theyre at their nans | she's at her gran's | he's at his gran's | they're at my mum's
+    theyre at my mums | she's at my mum's | shes at my mums | he's at my mum's | hes at my mums
+    staying at her nan's | staying at her nans | staying at his nan's | staying at his nans
+    staying at their nan's | staying at her gran's | staying at his gran's
+    with her nan | with his nan | with their nan | with her gran | with his gran
+    with her grandparents | with his grandparents | with their grandparents
+"""
+
+# Habit: harm as a pattern over time ("most nights", "all the time"). With no word at all of this
+# moment ("now", "tonight", "right now") and nothing happening now, a message about a habit is a
+# worry to report: the dialogue asks whether the child is in danger right now.
+_HABIT_PHRASES = """
+    most nights | most evenings | most days | most mornings | most afternoons | most of the time
+    nearly every night | nearly every day | almost every night | almost every day | every night
+    every evening | every day | every morning | every afternoon | every other night | every other day
+    night after night | day after day | week after week | all the time | quite a lot | a lot of the time
+    loads of times | lots of times | so many times | on a regular basis | regularly | often | always
+    usually | constantly | in the evenings | at weekends | at night time | most nights of the week
+    every time | whenever
+"""
+
 # The person says the child is not in danger at this moment ("no, not immediate", "it's not an
 # emergency"): like ``over``, this puts the classifier's danger call aside when nothing in the
 # message is happening now. Kept apart from ``over`` because its negation is part of the phrase.
@@ -284,6 +320,11 @@ _NOT_NOW_PHRASES = """
     no one has been hurt | nobody got hurt | no one got hurt | nobody is hurt right now
     no one is hurt right now | nobody's hurt right now | isn't in danger right now | isnt in danger right now
     not in immediate danger right now | isnt in immediate danger right now | not an emergency right now
+    not happening right now | isn't happening right now | isnt happening right now
+    nothing happening right now | nothing is happening right now | nothing's happening right now
+    nothing is going on | nothing going on | nothing's going on | not going on right now
+    not going on now | nothing happening at the moment | nothing is happening at the moment
+    not right this minute | not at this moment
 """
 # fmt: on
 
@@ -381,6 +422,8 @@ def danger_patterns() -> List[Dict[str, Any]]:
     patterns.extend(_phrase_patterns("present_danger", phrases(_PRESENT_DANGER_PHRASES)))
     patterns.extend(_phrase_patterns("danger_sign", phrases(_DANGER_PHRASES)))
     patterns.extend(_phrase_patterns("over", phrases(_OVER_PHRASES)))
+    patterns.extend(_phrase_patterns("safe_now", phrases(_SAFE_NOW_PHRASES)))
+    patterns.extend(_phrase_patterns("habit", phrases(_HABIT_PHRASES)))
     patterns.extend(_phrase_patterns("not_now", phrases(_NOT_NOW_PHRASES)))
     patterns.extend(_phrase_patterns("urgency", phrases(_URGENCY_PHRASES)))
     patterns.extend(_phrase_patterns("hazard", phrases(_HAZARD_PHRASES)))
@@ -526,6 +569,36 @@ def danger_patterns() -> List[Dict[str, Any]]:
             ],
         }
     )
+    # "he's home by himself", "they've been left on their own", "she is at home on her own", "the
+    # toddler is on his own".
+    for alone in ("by himself", "by herself", "by themselves", "on his own", "on her own", "on their own"):
+        patterns.append(
+            {
+                "label": "harm_in_progress",
+                "pattern": [
+                    {"LOWER": {"IN": _CHILD_WORDS}},
+                    {"LOWER": {"IN": [*_PRESENT_AUX, "has", "have", "been"]}, "OP": "+"},
+                    adverb,
+                    {"LOWER": {"IN": ["left", "home"]}, "OP": "?"},
+                    {"LOWER": "all", "OP": "?"},
+                    *_words(alone),
+                ],
+            }
+        )
+        patterns.append(
+            {
+                "label": "harm_in_progress",
+                "pattern": [
+                    {"LOWER": {"IN": [*_PRESENT_AUX, "has", "have", "'ve", "’ve", "been"]}, "OP": "+"},
+                    adverb,
+                    {"LOWER": "left", "OP": "?"},
+                    {"LOWER": "at", "OP": "?"},
+                    {"LOWER": {"IN": ["home", "left"]}},
+                    {"LOWER": "all", "OP": "?"},
+                    *_words(alone),
+                ],
+            }
+        )
 
     # Harm of any tense; with an urgency word it means danger.
     patterns.append({"label": "harm", "pattern": [{"LOWER": {"IN": HARM_ANY}}]})

@@ -164,6 +164,91 @@ def test_danger_now_is_immediate_even_beside_the_past(nlp, text):
     assert assess(nlp(text)).immediate, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the little lad over the road is out in the street on his own most nights until gone eleven",
+        "two small girls are left by themselves most evenings while their mum works",
+        "every night you can hear him bellowing at the boy and doors being slammed",
+        "he clips the kids round the ear all the time, tonight it's been quiet though",
+        "she's always drunk and screaming at her children",
+        "a bloke hangs about by the swings most afternoons handing the kids sweets and offering lifts",
+        "her stepdad slaps her most days for no reason",
+    ],
+)
+def test_harm_as_a_habit_with_no_word_of_this_moment_is_a_worry_not_999(nlp, text):
+    assessment = assess(nlp(text))
+    assert not assessment.immediate, text
+    assert assessment.over, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he's kicking her right now, he does it most nights",
+        "the toddler is alone in the flat at this moment, it happens every weekend",
+        "he's smashing the place up and the kids are screaming tonight, it happens all the time",
+        "he always has a knife on him and he's got the kids in the car",
+    ],
+)
+def test_a_habit_does_not_hide_danger_happening_now(nlp, text):
+    assessment = assess(nlp(text))
+    assert assessment.immediate, text
+    assert not assessment.over, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # harm in progress in one clause, a habit in another: the classifier decides, never "over"
+        "he's punching her, he always does this",
+        # alone by a hazard, as a habit: not over either
+        "the boy is often by the railway line on his own",
+    ],
+)
+def test_a_habit_beside_harm_in_progress_or_a_hazard_is_never_called_over(nlp, text):
+    assert not assess(nlp(text)).over, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the police are here now and an officer is sitting with the boy",
+        "he tried to get her to meet him at the shops but she's here with me and I've taken her phone",
+        "he went for them earlier but the kids are with me at my sister's",
+        "her stepdad smacked her about, she's at school at the moment",
+        "he belted the boy, he's staying at his nan's tonight",
+    ],
+)
+def test_a_child_already_with_the_police_or_the_writer_is_not_immediate(nlp, text):
+    assessment = assess(nlp(text))
+    assert not assessment.immediate, text
+    assert assessment.over, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he has a knife and is outside, the kids are with me",
+        "the kids are at school now but he says he'll kill them when they get home",
+    ],
+)
+def test_a_child_somewhere_safe_does_not_put_a_weapon_or_a_threat_aside(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+@pytest.mark.parametrize(
+    "text", ["my little brother is home by himself and he's only four", "she's been left at home on her own, she's 3"]
+)
+def test_a_young_child_home_on_their_own_now_is_danger(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+def test_a_teenager_on_their_own_is_not_danger_by_itself_but_a_younger_child_beside_them_is(nlp):
+    assert not assess(nlp("my 15 year old daughter is home on her own tonight, is that ok?")).immediate
+    assert assess(nlp("my 4 year old and my 15 year old are home on their own")).immediate
+
+
 def test_the_classifiers_danger_call_on_something_over_becomes_a_worry(safety_net):
     component, model = safety_net
     message = classified("he stabbed her boyfriend years ago, it still worries me", DANGER_INTENT, 0.96)
