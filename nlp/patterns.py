@@ -167,6 +167,7 @@ _URGENCY_PHRASES = """
     still isn't back | still isnt back | still not back | still hasn't come back | still hasnt come back
     hasn't come back | hasnt come back | still out there | still in there | still there
     minutes ago | mins ago | min ago | a minute ago | seconds ago | an hour ago | half an hour ago
+    half hour ago | hour ago
 """
 
 # Places and situations that put a young child in danger when they are there alone or right now.
@@ -175,6 +176,8 @@ _HAZARD_PHRASES = """
     railway line | train tracks | train line | level crossing | balcony | window ledge | windowsill
     on the roof | in the river | in the canal | in the sea | in the lake | in the pond | in the water
     edge of the cliff | in a hot car | in the car on their own | in the car alone
+    paddling pool | swimming pool | in the pool | in the bath | near the water | by the water
+    edge of the roof | on the ledge | on a ledge | on the edge
 """
 
 # Being on one's own: with a hazard it means danger.
@@ -182,6 +185,11 @@ _ALONE_PHRASES = """
     alone | on his own | on her own | on their own | by himself | by herself | by themselves
     unsupervised | unattended | no adult | no adults | nobody with him | nobody with her
     no one with him | no one with her | no one with them
+    no adults around | no adult around | no parents around | no parent around | no grown ups
+    no grown-ups | no grownups | can't see any adults | cant see any adults | can't see an adult
+    cant see an adult | can't see any parents | cant see any parents | can't see his parents
+    cant see his parents | can't see her parents | cant see her parents | no one around
+    nobody around | no one watching | nobody watching | no one looking after | nobody looking after
 """
 
 # Phrases that mean immediate danger on their own, whatever else the message says: a state of the
@@ -428,6 +436,32 @@ def danger_patterns() -> List[Dict[str, Any]]:
     patterns.extend(_phrase_patterns("urgency", phrases(_URGENCY_PHRASES)))
     patterns.extend(_phrase_patterns("hazard", phrases(_HAZARD_PHRASES)))
     patterns.extend(_phrase_patterns("alone", phrases(_ALONE_PHRASES)))
+
+    # An overdose however it is put: "swallowed a whole pack of paracetamol", "took a load of her
+    # mum's tablets", "overdosed on insulin". A danger sign, so time can put it in the past ("she
+    # overdosed two years ago"), and "took his tablets this morning" (no amount) is not one.
+    drugs = ["pills", "tablets", "paracetamol", "ibuprofen", "painkillers", "co-codamol", "codeine",
+             "sleeping", "antidepressants", "sertraline", "insulin", "bleach", "medication", "meds"]
+    containers = ["pack", "packet", "packets", "box", "boxes", "bottle", "bottles", "strip", "strips"]
+    amounts = ["load", "loads", "lot", "lots", "all", "whole", "handful", "handfuls", "bunch", "heap",
+               "fistful", *containers]
+    any_word = {"OP": "?"}
+    patterns.append(
+        {
+            "label": "danger_sign",
+            "pattern": [{"LOWER": {"IN": ["swallowed", "swallowing", "necked", "downed", "drank"]}},
+                        any_word, any_word, any_word, {"LOWER": {"IN": drugs + containers}}],
+        }
+    )
+    patterns.append(
+        {
+            "label": "danger_sign",
+            "pattern": [{"LOWER": {"IN": ["taken", "took", "taking", "had", "eaten", "ate"]}}, any_word,
+                        any_word, {"LOWER": {"IN": amounts}}, *[any_word] * 5, {"LOWER": {"IN": drugs}}],
+        }
+    )
+    patterns.append({"label": "danger_sign", "pattern": [{"LOWER": {"IN": ["overdosed", "od'd", "odd"]}},
+                                                          {"LOWER": "on"}]})
 
     # A weapon anywhere near a child is treated as immediate danger.
     patterns.append({"label": "danger_sign", "pattern": [{"LOWER": {"IN": _WEAPONS}}]})

@@ -244,6 +244,32 @@ def test_a_young_child_home_on_their_own_now_is_danger(nlp, text):
     assert assess(nlp(text)).immediate, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my 13 yr old has swallowed a full strip of her dads painkillers, about half hour ago",
+        "i think he's taken a whole load of his mum's sleeping pills",
+        "she ate a handful of tablets from the cupboard",
+        "a little one is splashing in the swimming pool on her own, no grown ups about",
+        "a boy of about four is on the ledge outside the third floor window, nobody around",
+    ],
+)
+def test_an_overdose_however_put_and_a_young_child_by_water_or_a_height_with_no_adult_are_danger(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he takes his tablets every morning with his breakfast",
+        "she overdosed on paracetamol when she was 14, years ago now",
+        "my son took his meds at school like always",
+    ],
+)
+def test_medicine_taken_as_usual_or_an_overdose_long_past_is_not_immediate(nlp, text):
+    assert not assess(nlp(text)).immediate, text
+
+
 def test_a_teenager_on_their_own_is_not_danger_by_itself_but_a_younger_child_beside_them_is(nlp):
     assert not assess(nlp("my 15 year old daughter is home on her own tonight, is that ok?")).immediate
     assert assess(nlp("my 4 year old and my 15 year old are home on their own")).immediate
