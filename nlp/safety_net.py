@@ -137,6 +137,12 @@ _ASKS_FOR_THE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 CONTACT_NUMBERS = "faq/contact_numbers"
+# What asking for the number may be classified as and still be answered with the numbers: not
+# danger, a child (Childline), a role ("i'm a teacher, which number?" gives that role's number and
+# answers the question of who is asking) or a "yes" (to "is the child in danger right now?").
+_NUMBER_ASKED_AS = frozenset(
+    {*_CONCERN_INTENTS, FAQ_INTENT, "nlu_fallback", "deny", "not_sure", "greet", "leave_for_now", "goodbye", "thank"}
+)
 
 
 def asks_for_the_number(text: Text) -> bool:
@@ -220,8 +226,9 @@ def reread(
     if predicted == DANGER_INTENT and over:
         concern = next((name for name in ranking if name in (WORRY_INTENT, DISCLOSURE_INTENT)), WORRY_INTENT)
         return Reading(concern, (), writer, over, None)
-    if asks_number and not writer and predicted in (*_CONCERN_INTENTS, FAQ_INTENT, "nlu_fallback"):
-        # "Who do I phone? it's not an emergency": the numbers first, however the rest reads.
+    if asks_number and not writer and predicted in _NUMBER_ASKED_AS:
+        # "Who do I phone? it's not an emergency", "no, just give me the number": the numbers
+        # first, however the rest reads.
         return Reading(FAQ_INTENT, (), writer, over, None, CONTACT_NUMBERS)
     if (
         question

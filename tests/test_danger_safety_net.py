@@ -359,6 +359,21 @@ def test_asking_for_the_number_inside_a_worry_gets_the_numbers_first(safety_net)
     assert result.get("response_selector")["faq"]["response"]["utter_action"] == "utter_faq/contact_numbers"
 
 
+@pytest.mark.parametrize("predicted", ["deny", "not_sure", "greet", "leave_for_now", "thank", "goodbye"])
+def test_asking_for_the_number_read_as_an_answer_or_small_talk_gets_the_numbers(safety_net, predicted):
+    component, model = safety_net
+    [result] = component.process([classified("no just tell me the number please", predicted, 0.9)], model)
+    assert result.get("intent")["name"] == "faq"
+    assert result.get("response_selector")["faq"]["response"]["utter_action"] == "utter_faq/contact_numbers"
+
+
+@pytest.mark.parametrize("predicted", ["affirm", "identify_as_professional", "identify_as_public"])
+def test_asking_for_the_number_with_a_yes_or_a_role_keeps_the_yes_or_the_role(safety_net, predicted):
+    component, model = safety_net
+    [result] = component.process([classified("yes, what number do i ring", predicted, 0.9)], model)
+    assert result.get("intent")["name"] == predicted
+
+
 def test_a_statement_the_classifier_took_for_a_question_is_the_concern_it_ranked_next(safety_net):
     component, model = safety_net
     message = classified("my nephew came round with a black eye and wont say how he got it", "faq", 0.8)
