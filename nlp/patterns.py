@@ -440,28 +440,69 @@ def danger_patterns() -> List[Dict[str, Any]]:
     # An overdose however it is put: "swallowed a whole pack of paracetamol", "took a load of her
     # mum's tablets", "overdosed on insulin". A danger sign, so time can put it in the past ("she
     # overdosed two years ago"), and "took his tablets this morning" (no amount) is not one.
-    drugs = ["pills", "tablets", "paracetamol", "ibuprofen", "painkillers", "co-codamol", "codeine",
-             "sleeping", "antidepressants", "sertraline", "insulin", "bleach", "medication", "meds"]
+    drugs = [
+        "pills",
+        "tablets",
+        "paracetamol",
+        "ibuprofen",
+        "painkillers",
+        "co-codamol",
+        "codeine",
+        "sleeping",
+        "antidepressants",
+        "sertraline",
+        "insulin",
+        "bleach",
+        "medication",
+        "meds",
+    ]
     containers = ["pack", "packet", "packets", "box", "boxes", "bottle", "bottles", "strip", "strips"]
-    amounts = ["load", "loads", "lot", "lots", "all", "whole", "handful", "handfuls", "bunch", "heap",
-               "fistful", *containers]
+    amounts = [
+        "load",
+        "loads",
+        "lot",
+        "lots",
+        "all",
+        "whole",
+        "handful",
+        "handfuls",
+        "bunch",
+        "heap",
+        "fistful",
+        *containers,
+    ]
     any_word = {"OP": "?"}
     patterns.append(
         {
             "label": "danger_sign",
-            "pattern": [{"LOWER": {"IN": ["swallowed", "swallowing", "necked", "downed", "drank"]}},
-                        any_word, any_word, any_word, {"LOWER": {"IN": drugs + containers}}],
+            "pattern": [
+                {"LOWER": {"IN": ["swallowed", "swallowing", "necked", "downed", "drank"]}},
+                any_word,
+                any_word,
+                any_word,
+                {"LOWER": {"IN": drugs + containers}},
+            ],
         }
     )
     patterns.append(
         {
             "label": "danger_sign",
-            "pattern": [{"LOWER": {"IN": ["taken", "took", "taking", "had", "eaten", "ate"]}}, any_word,
-                        any_word, {"LOWER": {"IN": amounts}}, *[any_word] * 5, {"LOWER": {"IN": drugs}}],
+            "pattern": [
+                {"LOWER": {"IN": ["taken", "took", "taking", "had", "eaten", "ate"]}},
+                any_word,
+                any_word,
+                {"LOWER": {"IN": amounts}},
+                *[any_word] * 5,
+                {"LOWER": {"IN": drugs}},
+            ],
         }
     )
-    patterns.append({"label": "danger_sign", "pattern": [{"LOWER": {"IN": ["overdosed", "od'd", "odd"]}},
-                                                          {"LOWER": "on"}]})
+    patterns.append(
+        {
+            "label": "danger_sign",
+            "pattern": [{"LOWER": {"IN": ["overdosed", "od'd", "odd"]}}, {"LOWER": "on"}],
+        }
+    )
 
     # A weapon anywhere near a child is treated as immediate danger.
     patterns.append({"label": "danger_sign", "pattern": [{"LOWER": {"IN": _WEAPONS}}]})

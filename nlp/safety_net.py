@@ -141,7 +141,17 @@ CONTACT_NUMBERS = "faq/contact_numbers"
 # danger, a child (Childline), a role ("i'm a teacher, which number?" gives that role's number and
 # answers the question of who is asking) or a "yes" (to "is the child in danger right now?").
 _NUMBER_ASKED_AS = frozenset(
-    {*_CONCERN_INTENTS, FAQ_INTENT, "nlu_fallback", "deny", "not_sure", "greet", "leave_for_now", "goodbye", "thank"}
+    {
+        *_CONCERN_INTENTS,
+        FAQ_INTENT,
+        "nlu_fallback",
+        "deny",
+        "not_sure",
+        "greet",
+        "leave_for_now",
+        "goodbye",
+        "thank",
+    }
 )
 
 

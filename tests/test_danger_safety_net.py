@@ -238,7 +238,11 @@ def test_a_child_somewhere_safe_does_not_put_a_weapon_or_a_threat_aside(nlp, tex
 
 
 @pytest.mark.parametrize(
-    "text", ["my little brother is home by himself and he's only four", "she's been left at home on her own, she's 3"]
+    "text",
+    [
+        "my little brother is home by himself and he's only four",
+        "she's been left at home on her own, she's 3",
+    ],
 )
 def test_a_young_child_home_on_their_own_now_is_danger(nlp, text):
     assert assess(nlp(text)).immediate, text

@@ -152,7 +152,8 @@ def test_every_reply_that_can_open_a_conversation_says_it_is_automated(response)
 
 
 @pytest.mark.parametrize(
-    "response", ["utter_acknowledge_worry", "utter_acknowledge_disclosure", "utter_acknowledge_referral_request"]
+    "response",
+    ["utter_acknowledge_worry", "utter_acknowledge_disclosure", "utter_acknowledge_referral_request"],
 )
 def test_every_acknowledgement_of_a_concern_names_999_calmly(response):
     """A concern the dialogue did not take for danger now still names 999 (issue 11), calmly: "Call
