@@ -223,3 +223,47 @@ def test_urls_are_checked_however_the_settings_are_made(tmp_path):
         replace(settings, exit_url="javascript:alert(1)")
     with pytest.raises(ValueError, match=r"^CHAT_SOCKET_URL"):
         replace(settings, chat_socket_url="http://a@b")
+
+
+def test_the_review_queue_is_off_by_default_and_makes_no_transport_key(tmp_path):
+    settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path)})
+    assert settings.review_amqp_url is None and settings.review_transport_key == b""
+    assert not (tmp_path / "review_transport_key").exists()
+
+
+def test_the_review_queue_makes_its_transport_key_once_or_takes_it_from_the_environment(tmp_path):
+    env = {"INTAKE_VAR_DIR": str(tmp_path), "INTAKE_REVIEW_AMQP_URL": "amqp://127.0.0.1"}
+    first, second = Settings.from_env(env), Settings.from_env(env)
+    path = tmp_path / "review_transport_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(base64.b64decode(path.read_text())) == 32
+    assert len(first.review_transport_key) == 32
+    assert first.review_transport_key == second.review_transport_key
+    assert first.review_amqp_queue == "review_events"
+    given = base64.b64encode(b"k" * 40).decode()
+    elsewhere = tmp_path / "other"
+    from_env = Settings.from_env(
+        {
+            "INTAKE_VAR_DIR": str(elsewhere),
+            "INTAKE_REVIEW_AMQP_URL": "amqp://guest:hunter2-amqp@127.0.0.1",
+            "INTAKE_REVIEW_AMQP_QUEUE": "review_events.blue",
+            "REVIEW_TRANSPORT_KEY": given,
+        }
+    )
+    assert from_env.review_transport_key not in (b"", first.review_transport_key)
+    assert from_env.review_amqp_queue == "review_events.blue"
+    assert not (elsewhere / "review_transport_key").exists()
+    text = repr(from_env)
+    assert "hunter2-amqp" not in text and given not in text
+
+
+@pytest.mark.parametrize("key", ["not base64!", base64.b64encode(b"short").decode()])
+def test_a_transport_key_that_is_not_32_bytes_of_base64_stops_the_service(tmp_path, key):
+    with pytest.raises(ValueError, match="REVIEW_TRANSPORT_KEY"):
+        Settings.from_env(
+            {
+                "INTAKE_VAR_DIR": str(tmp_path),
+                "INTAKE_REVIEW_AMQP_URL": "amqp://127.0.0.1",
+                "REVIEW_TRANSPORT_KEY": key,
+            }
+        )

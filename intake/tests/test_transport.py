@@ -97,3 +97,53 @@ def test_the_service_refuses_to_start_with_plain_http_to_another_host(tmp_path):
     assert "CHAT_SOCKET_URL must be an https:// URL" in done.stderr
     assert SECRET not in done.stderr + done.stdout
     assert not (tmp_path / "intake.db").exists()  # refused before the database was touched
+
+
+# --- the review queue (INTAKE_REVIEW_AMQP_URL): amqps, or amqp on loopback -----------------------
+
+
+def review_queue(tmp_path, url, **env):
+    return Settings.from_env(
+        {"INTAKE_VAR_DIR": str(tmp_path), "INTAKE_REVIEW_AMQP_URL": url, **env}
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "amqp://guest:guest@127.0.0.1:5672/",
+        "amqp://localhost",
+        "amqp://[::1]:5672/%2f",
+        "amqps://intake:pw@rabbit.internal:5671/",
+        "AMQPS://rabbit.example.org",
+    ],
+)
+def test_the_review_queue_takes_amqps_anywhere_and_amqp_on_a_loopback_host(tmp_path, url):
+    assert review_queue(tmp_path, url).review_amqp_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"amqp://intake:{SECRET}@rabbit.example.org:5672/",
+        "amqp://10.0.0.5",
+        "amqp://0.0.0.0:5672",
+        f"http://intake:{SECRET}@127.0.0.1:5672/",
+        "amqps://",
+        "rabbit.example.org:5672",
+    ],
+)
+def test_the_review_queue_refuses_plain_amqp_off_this_machine_naming_the_variable_only(
+    tmp_path, url
+):
+    with pytest.raises(ValueError, match=r"^INTAKE_REVIEW_AMQP_URL must be an amqps:// URL") as no:
+        review_queue(tmp_path, url)
+    assert SECRET not in str(no.value) and "example" not in str(no.value)
+    with pytest.raises(ValueError, match="INTAKE_REVIEW_AMQP_URL"):
+        replace(review_queue(tmp_path, "amqp://127.0.0.1"), review_amqp_url=url)
+
+
+def test_a_review_queue_name_rabbitmq_would_refuse_stops_the_service(tmp_path):
+    for name in ("", "has space", "x" * 201, "../etc"):
+        with pytest.raises(ValueError, match="INTAKE_REVIEW_AMQP_QUEUE"):
+            replace(review_queue(tmp_path, "amqp://127.0.0.1"), review_amqp_queue=name)

@@ -1,6 +1,7 @@
 """Command line: `python -m intake <command>`.
 
-serve          migrate the database, then serve on INTAKE_HOST:INTAKE_PORT (127.0.0.1:8000)
+serve          migrate the database, then serve on INTAKE_HOST:INTAKE_PORT (127.0.0.1:8000), and
+               consume the review queue when INTAKE_REVIEW_AMQP_URL is set
 migrate        alembic upgrade head
 purge          delete referrals, conversations and audit rows past their retention (--dry-run to only count)
 create-staff   create a staff account and print its bearer token (shown once)
@@ -71,6 +72,24 @@ def cmd_serve(settings: Settings, _args) -> int:
     @app.after_server_stop
     async def close_database(_app):
         await store.engine.dispose()
+
+    if settings.review_amqp_url:  # the review events over RabbitMQ (review_queue.py)
+        from intake.review_queue import ReviewConsumer
+
+        consumer = ReviewConsumer(
+            store,
+            settings.review_amqp_url,
+            settings.review_amqp_queue,
+            settings.review_transport_key,
+        )
+
+        @app.after_server_start
+        async def consume_review_queue(_app):
+            consumer.start()
+
+        @app.before_server_stop
+        async def stop_review_queue(_app):
+            await consumer.stop()
 
     @app.before_server_start
     async def redact_logs(_app):

@@ -21,6 +21,13 @@ from intake.preview import KEY_FILE_ENV as PREVIEW_KEY_FILE_ENV
 from intake.preview import KEY_FILE_NAME as PREVIEW_KEY_FILE_NAME
 from intake.preview import new_key_text as new_preview_key_text
 from intake.preview import parse_key
+from intake.review_transport import DEFAULT_QUEUE as REVIEW_DEFAULT_QUEUE
+from intake.review_transport import KEY_ENV as TRANSPORT_KEY_ENV
+from intake.review_transport import KEY_FILE_ENV as TRANSPORT_KEY_FILE_ENV
+from intake.review_transport import KEY_FILE_NAME as TRANSPORT_KEY_FILE_NAME
+from intake.review_transport import check_queue
+from intake.review_transport import new_key_text as new_transport_key_text
+from intake.review_transport import parse_key as parse_transport_key
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 INTAKE_DIR = REPO_ROOT / "intake"
@@ -77,6 +84,12 @@ class Settings:
     # with (shared with the Rasa servers) and how long a ticket opens new preview sessions.
     staff_preview_key: bytes = field(default=b"", repr=False)
     staff_preview_minutes: int = 60
+    # The review events over RabbitMQ (review_queue.py): the server consumes the queue when the
+    # URL is set (it carries RabbitMQ's password), opening each batch with the transport key the
+    # Rasa replicas seal with. Unset (make run): the events come over HTTP only.
+    review_amqp_url: str | None = field(default=None, repr=False)
+    review_amqp_queue: str = REVIEW_DEFAULT_QUEUE
+    review_transport_key: bytes = field(default=b"", repr=False)
     # Secure on the console's cookies whatever the request looked like: for a service behind a
     # TLS-terminating proxy that Sanic is not configured to trust (else Secure when https).
     console_secure_cookies: bool = False
@@ -93,6 +106,11 @@ class Settings:
         check_public_url("EXIT_URL", self.exit_url)
         # What a person writes crosses the socket URL: encrypted (https, so wss) off this machine.
         check_transport("CHAT_SOCKET_URL", self.chat_socket_url)
+        if self.review_amqp_url is not None:
+            check_amqp_transport("INTAKE_REVIEW_AMQP_URL", self.review_amqp_url)
+            check_queue("INTAKE_REVIEW_AMQP_QUEUE", self.review_amqp_queue)
+            if not self.review_transport_key:
+                raise ValueError(f"the review queue needs its transport key ({TRANSPORT_KEY_ENV})")
         # The Rasa server refuses a ticket that claims to live longer than a day.
         if not 1 <= self.staff_preview_minutes <= 24 * 60:
             raise ValueError("INTAKE_STAFF_PREVIEW_MINUTES must be from 1 to 1440")
@@ -122,6 +140,17 @@ class Settings:
             ),
             f"{PREVIEW_KEY_ENV} or its file",
         )
+        review_amqp_url = env.get("INTAKE_REVIEW_AMQP_URL") or None
+        transport_key = b""
+        if review_amqp_url:  # the key file is made only for a service that consumes the queue
+            transport_key = parse_transport_key(
+                env.get(TRANSPORT_KEY_ENV)
+                or _secret_file(
+                    Path(env.get(TRANSPORT_KEY_FILE_ENV, str(var_dir / TRANSPORT_KEY_FILE_NAME))),
+                    new_transport_key_text,
+                ),
+                f"{TRANSPORT_KEY_ENV} or its file",
+            )
         token = token.strip()
         if len(token) < MIN_SERVICE_TOKEN_LENGTH:
             raise ValueError(
@@ -152,6 +181,9 @@ class Settings:
             console_enabled=_switch(env, "INTAKE_CONSOLE"),
             staff_preview_key=preview_key,
             staff_preview_minutes=_int(env, "INTAKE_STAFF_PREVIEW_MINUTES", 60),
+            review_amqp_url=review_amqp_url,
+            review_amqp_queue=env.get("INTAKE_REVIEW_AMQP_QUEUE") or REVIEW_DEFAULT_QUEUE,
+            review_transport_key=transport_key,
             console_secure_cookies=env.get("INTAKE_CONSOLE_SECURE_COOKIES", "0").lower()
             in {"1", "true", "yes", "on"},
             docs_enabled=_switch(env, "INTAKE_DOCS"),
@@ -250,6 +282,28 @@ def check_transport(name: str, url: str) -> str:
         raise ValueError(
             f"{name} must be an https:// URL: http:// is allowed only to a loopback host "
             "(127.0.0.0/8, ::1 or localhost), and this one is not, so what people write "
+            "would cross the network unencrypted"
+        )
+    return url
+
+
+def check_amqp_transport(name: str, url: str) -> str:
+    """Refuse (ValueError naming the variable, never its value: it holds RabbitMQ's password)
+    anything but amqps://, or amqp:// to a loopback host, as check_transport does for http."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number from 0 to 65535 is a ValueError)
+    except ValueError:
+        raise ValueError(f"{name} must be an amqps:// URL (it does not parse as a URL)") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("amqp", "amqps") or not parts.hostname:
+        raise ValueError(
+            f"{name} must be an amqps:// URL with a host (amqp:// only to a loopback host)"
+        )
+    if scheme == "amqp" and not is_loopback_host(parts.hostname):
+        raise ValueError(
+            f"{name} must be an amqps:// URL: amqp:// is allowed only to a loopback host "
+            "(127.0.0.0/8, ::1 or localhost), and this one is not, so RabbitMQ's password "
             "would cross the network unencrypted"
         )
     return url

@@ -1,4 +1,5 @@
-"""The review store over HTTP: the assistant's event broker sends conversations in (service token);
+"""The review store over HTTP: the assistant's event broker sends conversations in (service token;
+over RabbitMQ instead, review_queue.py stores them the same way, `store.receive_batch`);
 MASH staff list, read, tag, mark, flag and correct them, and export corrections as NLU training
 data and a conversation as a test story (staff token; every read is audited).
 """
@@ -11,7 +12,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, text
 from sanic.response import json as json_response
 
-from intake.review import CONVERSATION_ID, NAME, Refused, parse_batch
+from intake.review import CONVERSATION_ID, NAME, Refused
 from intake.review_export import nlu_yaml, story_yaml
 from intake.routes.deps import json_body, json_object, problem, service_only, staff_only
 from intake.routes.query import flag, fraction, number, pattern, time
@@ -33,7 +34,7 @@ async def receive_events(request: Request):
     if isinstance(body, HTTPResponse):
         return body
     try:
-        messages, refused = parse_batch(body)
+        report = await request.app.ctx.store.receive_batch(body)
     except Refused as exc:
         return problem(
             422,
@@ -41,8 +42,7 @@ async def receive_events(request: Request):
             "The body is not a batch of review messages.",
             errors=[{"field": "(body)", "message": str(exc)}],
         )
-    report = await request.app.ctx.store.receive_review(messages)
-    return json_response({**report, "refused": refused})
+    return json_response(report)
 
 
 @bp.get("/conversations")

@@ -2,7 +2,8 @@
 them, for MASH staff to review (the data side of what Rasa X gave a team).
 
 Received. The assistant's broker (conversations/review_broker.py, in the Rasa server) sends batches
-of messages (`intake.review.parse_batch` checks them): an event of a conversation, a conversation
+of messages, over HTTP (routes/conversations.py) or RabbitMQ (review_queue.py), both stored by
+`receive_batch` (`intake.review.parse_batch` checks them): an event of a conversation, a conversation
 replaced (a stopped referral, its words already overwritten) or erased (quick exit, a referral
 abandoned when its session expired). Every message has an id, so a batch sent twice is stored once.
 
@@ -31,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.models import conversation_events, conversations, referrals
-from intake.review import ReviewMessage
+from intake.review import ReviewMessage, parse_batch
 from intake.store.audit import write_audit
 from intake.store.base import NotFound, StoreBase, iso
 
@@ -72,6 +73,13 @@ class ConversationFilters:
 
 class ConversationStore(StoreBase):
     # --- receiving what the assistant's event broker sends --------------------------------------
+
+    async def receive_batch(self, body: Any) -> dict[str, Any]:
+        """Check a batch as the broker sent it (over HTTP or RabbitMQ) and store its valid
+        messages: what happened, counted, and for each message refused its index and what is
+        wrong (`intake.review.parse_batch`). Raises Refused when the body is not a batch."""
+        messages, refused = parse_batch(body)
+        return {**await self.receive_review(messages), "refused": refused}
 
     async def receive_review(self, messages: list[ReviewMessage]) -> dict[str, int]:
         """Store a checked batch in order, each message at most once; what happened, counted."""
