@@ -6,24 +6,36 @@ fields it reads with the domain, and tells of a stopped referral, ``conversation
 an erased conversation, ``conversation_erased``). ``publish`` is synchronous and quick: it seals
 the message with the conversations' keyring (AES-256-GCM, associated data: the spool and the
 message id) into a spool, a SQLite file under ``var/`` (0600, ``secure_delete``). A task in the
-Rasa server's event loop sends the spool, oldest first, in batches to the intake's
-``POST /api/v1/conversation-events`` (service token), and deletes what the intake answered for.
+Rasa server's event loop sends the spool, oldest first, in batches, and deletes what was taken.
+Two transports:
 
-When the intake is down, Rasa keeps answering: the spool grows, up to ``max_spool`` messages,
-and is delivered when the intake is back (with back-off). Past the cap, review events are
+- ``http`` (the default, what ``make run`` uses): the intake's ``POST /api/v1/conversation-events``
+  (service token); the spool loses what the intake answered for.
+- ``amqp`` (several replicas, deploy/): each batch sealed again with the transport key
+  (conversations/review_transport.py) and published to a durable RabbitMQ queue as a persistent
+  message, with publisher confirms; the spool loses only what RabbitMQ confirmed. The intake
+  consumes the queue (intake/src/intake/review_queue.py) and stores each batch as the HTTP route does.
+
+When the intake (or RabbitMQ) is down, Rasa keeps answering: the spool grows, up to ``max_spool``
+messages, and is delivered when it is back (with back-off). Past the cap, review events are
 dropped and counted, and the count is logged without content; referrals never travel this way
 (they have the action server's outbox). A message the intake refuses as invalid is dropped and
-counted the same way. An erased conversation's messages still waiting are deleted from the spool
-before the erasure is queued, so they never leave.
+counted the same way (over RabbitMQ the intake counts it). An erased conversation's messages still
+waiting are deleted from the spool before the erasure is queued, so they never leave.
 
-Where: the intake service of ``INTAKE_URL`` (the action server's setting, actions/settings.py:
-its origin, https unless on loopback), with the same service token; the spool is
+Where: over HTTP, the intake service of ``INTAKE_URL`` (the action server's setting,
+actions/settings.py: its origin, https unless on loopback), with the same service token; over
+AMQP, ``REVIEW_AMQP_URL`` (amqps unless on loopback) and the queue ``REVIEW_AMQP_QUEUE``
+(``review_events``). The transport is ``REVIEW_TRANSPORT`` (``http``). The spool is
 ``REVIEW_SPOOL_DB``, else ``review_spool.db`` beside the tracker store's SQLite file
-(``TRACKER_STORE_DB``), else ``var/review_spool.db``. Both can be given in endpoints.yml too.
+(``TRACKER_STORE_DB``), else ``var/review_spool.db``. Each can be given in endpoints.yml instead.
 
     endpoints.yml:
       event_broker:
         type: conversations.review_broker.ReviewEventBroker
+        # transport: amqp          (deploy/endpoints.yml)
+        # url: ${REVIEW_AMQP_URL}
+        # queue: ${REVIEW_AMQP_QUEUE}
 """
 
 from __future__ import annotations
@@ -35,15 +47,20 @@ import os
 import sqlite3
 import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
+import aio_pika
 import aiohttp
+from aiormq.exceptions import DeliveryError, PublishError
+from pamqp.commands import Basic
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-from actions.settings import check_transport, load_settings
+from actions.settings import Settings, check_transport, load_settings
+from conversations import review_transport
 from conversations.keyring import Keys
 from conversations.private_files import PROJECT_VAR, private_database
 from conversations.tracker_store import (
@@ -210,30 +227,147 @@ class Spool:
         self._db.close()
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What became of a batch: taken (``refused`` of its messages refused as invalid), refused
+    whole (``refused_whole`` says why: the broker halves it, then drops the one message), or not
+    taken (sent again later)."""
+
+    taken: bool
+    refused: int = 0
+    refused_whole: Optional[str] = None
+
+
+NOT_TAKEN = Answer(taken=False)
+
+
+class HttpTransport:
+    """The batches posted to the intake's ``POST /api/v1/conversation-events``."""
+
+    name = "the intake"
+
+    def __init__(self, url: str, token: Optional[str], settings: Settings) -> None:
+        self.url, self._token, self._settings = url, token, settings
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def open(self) -> None:
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(self, messages: List[Dict[str, Any]]) -> Answer:
+        token = self._token or self._settings.read_service_token()
+        if not token or self._session is None:
+            return NOT_TAKEN
+        async with self._session.post(
+            self.url, json={"messages": messages}, headers={"Authorization": f"Bearer {token}"}
+        ) as response:
+            if response.status == 200:
+                answer = await response.json()
+                return Answer(taken=True, refused=len(answer.get("refused") or []))
+            if response.status in (413, 422):
+                return Answer(taken=False, refused_whole=f"the intake refused it ({response.status})")
+            logger.warning("The intake answered %d to review events; retrying", response.status)
+            return NOT_TAKEN
+
+
+class AmqpTransport:
+    """The batches sealed with the transport key and published to a durable RabbitMQ queue as
+    persistent messages; a batch is taken when RabbitMQ confirms it (publisher confirms)."""
+
+    name = "RabbitMQ"
+
+    def __init__(self, url: str, queue: str, key: bytes) -> None:
+        self.url, self.queue, self._key = url, queue, key
+        self._connection: Optional[aio_pika.abc.AbstractConnection] = None
+        self._channel: Optional[aio_pika.abc.AbstractChannel] = None
+
+    async def open(self) -> None:
+        """Connected at the first batch (and again after a failure), not here."""
+
+    async def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and not connection.is_closed:
+            await connection.close()
+
+    async def _ready_channel(self) -> aio_pika.abc.AbstractChannel:
+        if self._channel is None or self._channel.is_closed:
+            await self.close()
+            self._connection = await aio_pika.connect(self.url, timeout=10)
+            self._channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+            await self._channel.declare_queue(
+                self.queue, durable=True, arguments=review_transport.queue_arguments(self.queue)
+            )
+        return self._channel
+
+    async def send(self, messages: List[Dict[str, Any]]) -> Answer:
+        message_id = str(uuid.uuid4())
+        body = json.dumps({"messages": messages}, ensure_ascii=False).encode("utf-8")
+        message = aio_pika.Message(
+            review_transport.seal_batch(self._key, message_id, body),
+            message_id=message_id,
+            content_type=review_transport.CONTENT_TYPE,
+            type=review_transport.MESSAGE_TYPE,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        try:
+            channel = await self._ready_channel()
+            confirmation = await channel.default_exchange.publish(message, routing_key=self.queue, timeout=30)
+        except (DeliveryError, PublishError):  # nacked (the queue is full) or not routed
+            logger.warning("RabbitMQ did not take a batch of review events (%d); retrying", len(messages))
+            return NOT_TAKEN
+        except BaseException:
+            await self.close()  # connected again for the next batch
+            raise
+        return Answer(taken=True) if isinstance(confirmation, Basic.Ack) else NOT_TAKEN
+
+
 class ReviewEventBroker(EventBroker):
-    """Seals each event into the spool; a task delivers the spool to the intake service."""
+    """Seals each event into the spool; a task delivers the spool, over HTTP to the intake service
+    or over RabbitMQ to the intake's consumer."""
 
     def __init__(
         self,
         url: Optional[Text] = None,
         spool: Optional[Text] = None,
         *,
+        transport: Optional[Text] = None,
+        queue: Optional[Text] = None,
         token: Optional[Text] = None,
         keys: Optional[Keys] = None,
+        transport_key: Optional[bytes] = None,
         max_spool: int = MAX_SPOOL,
         retry_seconds: float = 1.0,
         max_retry_seconds: float = 60.0,
         **_ignored: Any,
     ) -> None:
-        self._settings = load_settings()
-        self.url = (
-            check_transport("the review store's URL", intake_origin(url or self._settings.intake_url))
-            + EVENTS_PATH
-        )
-        path = Path(spool) if spool else default_spool(os.environ)
-        self._token = token
+        env = os.environ
+        kind = (transport or env.get(review_transport.TRANSPORT_ENV) or "http").lower()
+        if kind == "amqp":
+            self.transport: Any = AmqpTransport(
+                review_transport.check_amqp_url(
+                    review_transport.URL_ENV, url or env.get(review_transport.URL_ENV) or ""
+                ),
+                review_transport.check_queue(
+                    review_transport.QUEUE_ENV,
+                    queue or env.get(review_transport.QUEUE_ENV) or review_transport.DEFAULT_QUEUE,
+                ),
+                transport_key or review_transport.transport_key(env),
+            )
+        elif kind == "http":
+            settings = load_settings()
+            origin = check_transport("the review store's URL", intake_origin(url or settings.intake_url))
+            self.transport = HttpTransport(origin + EVENTS_PATH, token, settings)
+        else:
+            raise ValueError(
+                f"{review_transport.TRANSPORT_ENV} (the review broker's transport) must be http or amqp"
+            )
+        path = Path(spool) if spool else default_spool(env)
         keys = keys or Keys.from_environment(
-            os.environ,
+            env,
             variable=KEYS_VARIABLE,
             file_variable=KEYRING_FILE_VARIABLE,
             default_file=path.parent / KEYRING_NAME,
@@ -297,28 +431,37 @@ class ReviewEventBroker(EventBroker):
             self._wake.set()
 
     async def flush(self) -> int:
-        """Send what waits until the spool is empty or the intake does not take it; how many left."""
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-            try:
-                while await self._send_one_batch(session):
-                    pass
-            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-                logger.warning("Review events not delivered yet (%s)", type(exc).__name__)
+        """Send what waits until the spool is empty or it is not taken; how many are left."""
+        await self.transport.open()
+        try:
+            while await self._send_one_batch():
+                pass
+        except Exception as exc:
+            logger.warning(
+                "Review events not delivered to %s yet (%s)", self.transport.name, type(exc).__name__
+            )
+        finally:
+            await self.transport.close()
         return self.spool.count()
 
     async def _deliver_forever(self) -> None:
         delay = self.retry_seconds
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        await self.transport.open()
+        try:
             while True:
                 try:
-                    sent = await self._send_one_batch(session)
+                    sent = await self._send_one_batch()
                 except Exception as exc:
-                    logger.warning("Review events not delivered yet (%s); retrying", type(exc).__name__)
+                    logger.warning(
+                        "Review events not delivered to %s yet (%s); retrying",
+                        self.transport.name,
+                        type(exc).__name__,
+                    )
                     sent = None
                 if sent:
                     delay = self.retry_seconds
                     continue
-                if sent is None:  # the intake did not take them: back off
+                if sent is None:  # not taken: back off
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self.max_retry_seconds)
                     continue
@@ -330,37 +473,30 @@ class ReviewEventBroker(EventBroker):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.max_retry_seconds)
                 except asyncio.TimeoutError:
                     pass
+        finally:
+            await self.transport.close()
 
-    async def _send_one_batch(self, session: aiohttp.ClientSession) -> Optional[bool]:
-        """True: a batch went (send more); False: nothing waits; None: the intake did not take it."""
+    async def _send_one_batch(self) -> Optional[bool]:
+        """True: a batch went (send more); False: nothing waits; None: it was not taken."""
         batch = await asyncio.to_thread(self.spool.oldest, self._batch_limit)
         if not batch:
             return False
-        token = self._token or self._settings.read_service_token()
-        if not token:
-            return None
-        body = {"messages": [message for _, message in batch]}
-        async with session.post(
-            self.url, json=body, headers={"Authorization": f"Bearer {token}"}
-        ) as response:
-            if response.status == 200:
-                answer = await response.json()
-                refused = len(answer.get("refused") or [])
-                if refused:
-                    self._count_dropped(refused, "the intake refused review events as invalid")
-                await asyncio.to_thread(self.spool.delete, [row_id for row_id, _ in batch])
-                self.delivered += len(batch) - refused
-                self._batch_limit = BATCH_MESSAGES
+        answer = await self.transport.send([message for _, message in batch])
+        if answer.taken:
+            if answer.refused:
+                self._count_dropped(answer.refused, "the intake refused review events as invalid")
+            await asyncio.to_thread(self.spool.delete, [row_id for row_id, _ in batch])
+            self.delivered += len(batch) - answer.refused
+            self._batch_limit = BATCH_MESSAGES
+            return True
+        if answer.refused_whole:
+            if len(batch) > 1:  # smaller batches, until the one it refuses is found
+                self._batch_limit = max(1, len(batch) // 2)
                 return True
-            if response.status in (413, 422):
-                if len(batch) > 1:  # smaller batches, until the one it refuses is found
-                    self._batch_limit = max(1, len(batch) // 2)
-                    return True
-                self._count_dropped(1, f"the intake refused a review message ({response.status})")
-                await asyncio.to_thread(self.spool.delete, [batch[0][0]])
-                return True
-            logger.warning("The intake answered %d to review events; retrying", response.status)
-            return None
+            self._count_dropped(1, f"a review message was refused: {answer.refused_whole}")
+            await asyncio.to_thread(self.spool.delete, [batch[0][0]])
+            return True
+        return None
 
     def _count_dropped(self, count: int, why: str) -> None:
         self.dropped += count

@@ -21,7 +21,9 @@ SERVICE_TOKEN = "review-test-service-token-" + "x" * 20
 
 
 class IntakeService:
-    def __init__(self, var_dir: Path, database_url: Optional[str] = None) -> None:
+    def __init__(
+        self, var_dir: Path, database_url: Optional[str] = None, env: Optional[Dict[str, str]] = None
+    ) -> None:
         if not INTAKE_PYTHON.exists():
             missing("the intake venv is not installed (make install)")
         self.var_dir = var_dir
@@ -36,6 +38,7 @@ class IntakeService:
             "INTAKE_RATE_LIMIT_PER_MINUTE": "0",
             "INTAKE_WEB": "0",
             "PYTHONUNBUFFERED": "1",
+            **(env or {}),
         }
         self.process: Optional[subprocess.Popen] = None
         self.staff_token = self.command("create-staff", f"review.{uuid.uuid4().hex[:8]}").strip()
@@ -76,6 +79,16 @@ class IntakeService:
             self.process.terminate()
             self.process.wait(timeout=30)
             self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown of any kind."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+            self.process = None
+
+    def log(self) -> str:
+        return (self.var_dir / "intake.log").read_text(errors="replace")
 
     def staff(self, method: str, path: str, body: Any = None) -> Tuple[int, Any]:
         """(status, JSON answer or text) of a staff request."""
