@@ -95,6 +95,13 @@ def _said_as_habit(span: Span) -> bool:
     return False
 
 
+def _said_of_a_habit(text: str) -> bool:
+    """ "screams", "hits", "cries": the simple present, which beside a habit cue ("all the time")
+    describes the habit; "screaming", "hitting" may be happening as the person writes."""
+    word = text.lower().split()[-1]
+    return word.endswith("s") and not word.endswith("ing")
+
+
 def assess(doc: Doc) -> DangerAssessment:
     """Immediate danger when a message has
 
@@ -109,7 +116,8 @@ def assess(doc: Doc) -> DangerAssessment:
       suspicion, habit or a general question ("she told me he is hitting her", "he is always
       hitting", "is smacking abuse?"), or
     * harm, distress or a hazard together with an urgency word ("hit her just now",
-      "screaming right now").
+      "screaming right now"); beside a habit ("all the time") a word such as "tonight" does not
+      make the habit's own verb ("she screams at her") happening now.
 
     A child alone counts only when young: when every age the message gives is 13 or more ("my 16
     year old is home on his own tonight"), being on their own is not danger by itself.
@@ -163,7 +171,11 @@ def assess(doc: Doc) -> DangerAssessment:
         reasons += [f"alone by a hazard: {text}" for text in spans["hazard"]]
     if urgency and not over:
         for label in ("harm_in_progress", "harm", "distress", "hazard"):
-            reasons += [f"{label.replace('_', ' ')} with urgency: {text}" for text in spans[label]]
+            reasons += [
+                f"{label.replace('_', ' ')} with urgency: {text}"
+                for text in spans[label]
+                if strong_urgency or not (spans["habit"] and _said_of_a_habit(text))
+            ]
     elif not hedged:
         reasons += [f"harm in progress: {text}" for text in spans["harm_in_progress"]]
     return DangerAssessment(immediate=bool(reasons), reasons=tuple(reasons), over=over and not reasons)

@@ -165,7 +165,7 @@ _URGENCY_PHRASES = """
     at the minute | as i type | as i write | while i type | while i'm typing | in progress
     any minute | any second | on his way | on her way | on their way
     still isn't back | still isnt back | still not back | still hasn't come back | still hasnt come back
-    hasn't come back | hasnt come back | still out there | still in there | still there
+    hasn't come back | hasnt come back | still out there | still in there | still there | still here
     minutes ago | mins ago | min ago | a minute ago | seconds ago | an hour ago | half an hour ago
     half hour ago | hour ago
 """
@@ -268,7 +268,8 @@ _OVER_PHRASES = """
     in prison | in jail | locked up
     on bail | no longer | not anymore | not any more | nothing since | not since | hasn't since
     hasnt since | stopped now | over now | finished now | sorted now | better now
-    earlier today | this morning | earlier this week | earlier on | on monday | on tuesday
+    earlier today | this morning | earlier this week | earlier on | earlier | this term
+    this school year | this half term | on monday | on tuesday
     on wednesday | on thursday | on friday | on saturday | on sunday | at the weekend
     repeated | repeatedly | again and again | time after time | on and off | every so often
     she's fine | shes fine | he's fine | hes fine | they're fine | theyre fine | is fine | are fine
@@ -283,8 +284,11 @@ _OVER_PHRASES = """
 # matter for 999 wherever the child is).
 _SAFE_NOW_PHRASES = """
     here with me | she's with me | shes with me | they're with me | theyre with me | kids are with me
-    children are with me | baby is with me | safe with me | staying with me
-    been quiet | quiet tonight | quiet at the moment | quiet so far
+    children are with me | baby is with me | safe with me | staying with me | staying with us
+    here with us | with us tonight | at ours tonight | sleeping over at ours | staying at ours
+    stopping at ours | stopping with us
+    been quiet | quiet tonight | quiet at the moment | quiet so far | quiet right now
+    in bed tonight | asleep tonight | tucked up in bed
     police are here | police have arrived | police arrived | police got here | police are with
     police have her | police have him | police have them | with the police now | police dealt with
     at school now | at school at the moment | at school today | in school now | in school today

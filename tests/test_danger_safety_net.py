@@ -185,6 +185,29 @@ def test_harm_as_a_habit_with_no_word_of_this_moment_is_a_worry_not_999(nlp, tex
 @pytest.mark.parametrize(
     "text",
     [
+        "her dad yells at her and calls her stupid all the time, she's stopping at ours tonight",
+        "the lad is out wandering at all hours most nights, he's tucked up in bed tonight though",
+        "the toddler cries for ages and nobody goes to him, it's been like that for weeks, quiet right now",
+        "a boy in my class said earlier his mum hit him with a spoon, he's gone home now",
+        "she's missed half of this term and her mum keeps saying she's ill",
+    ],
+)
+def test_a_habit_or_an_earlier_event_while_the_child_is_safe_tonight_is_a_worry(nlp, text):
+    assessment = assess(nlp(text))
+    assert not assessment.immediate, text
+    assert assessment.over, text
+
+
+def test_beside_a_habit_screaming_as_the_person_writes_is_still_danger(nlp):
+    assert assess(
+        nlp("she screams at them all the time and tonight he is screaming at the baby right now")
+    ).immediate
+    assert assess(nlp("he hits them all the time, he's hitting her tonight")).immediate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "he's kicking her right now, he does it most nights",
         "the toddler is alone in the flat at this moment, it happens every weekend",
         "he's smashing the place up and the kids are screaming tonight, it happens all the time",
