@@ -1,9 +1,11 @@
 """The scale-out topology of deploy/ on loopback, with the real engines: two Rasa replicas and two
-action servers behind nginx, the tracker store on PostgreSQL, the lock store on Redis.
+action servers behind nginx, the tracker store on PostgreSQL, the lock store on Redis, the review
+events over RabbitMQ to the real intake service consuming them (its review store on PostgreSQL).
 
-A conversation whose messages alternate between the replicas keeps its state and completes a
-referral; a replica killed mid-conversation (SIGKILL) loses nothing: nginx passes the next message
-to the other, which carries the conversation on from PostgreSQL.
+A conversation whose messages alternate between the replicas keeps its state, completes a
+referral and is in the review store, every message of it from both replicas; a replica killed
+mid-conversation (SIGKILL) loses nothing: nginx passes the next message to the other, which
+carries the conversation on from PostgreSQL.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import List, Tuple
 
 import pytest
 
+from tests.intake_service import IntakeService
 from tests.live import (
     BIN,
     MODEL,
@@ -32,6 +35,7 @@ from tests.live import (
     wait_until_up,
 )
 from tests.missing import missing
+from tests.rabbitmq import AMQP_URL, delete_queues, need_rabbitmq, new_queue_name
 from tests.test_live_referrals import ANONYMOUS_NEIGHBOUR, eventually
 
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -55,6 +59,7 @@ def _need_services() -> None:
         psycopg2.connect(dbname="test", connect_timeout=3, **PG).close()
     except psycopg2.Error:
         missing("PostgreSQL is not reachable at 127.0.0.1:5432")
+    need_rabbitmq()
 
 
 def _admin(sql: str) -> None:
@@ -71,7 +76,9 @@ class Topology:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.database = f"scale_{uuid.uuid4().hex[:10]}"
-        self.intake = StandInIntake()
+        self.review_queue = new_queue_name()
+        self.intake = StandInIntake()  # referrals
+        self.review: IntakeService = None  # type: ignore[assignment]  # the review store
         self.rasa_ports = [free_port(), free_port()]
         self.action_ports = [free_port(), free_port()]
         self.nginx_port, self.nginx_actions_port = free_port(), free_port()
@@ -100,6 +107,12 @@ class Topology:
             "ACTION_PORTS": ",".join(map(str, self.action_ports)),
             "NGINX_PORT": str(self.nginx_port),
             "NGINX_ACTIONS_PORT": str(self.nginx_actions_port),
+            # The replicas publish review events to RabbitMQ (deploy/endpoints.yml); the intake
+            # consumes them. The transport key is a file both halves find (the first makes it).
+            "REVIEW_AMQP_URL": AMQP_URL,
+            "REVIEW_AMQP_QUEUE": self.review_queue,
+            "REVIEW_TRANSPORT_KEY": "",
+            "REVIEW_TRANSPORT_KEY_FILE": str(workdir / "review_transport_key"),
         }
         self.rasa: List[subprocess.Popen] = []
         self.actions: List[ActionServer] = []
@@ -107,6 +120,18 @@ class Topology:
 
     def start(self) -> "Topology":
         _admin(f'CREATE DATABASE "{self.database}"')
+        _admin(f'CREATE DATABASE "{self.database}_intake"')
+        (self.workdir / "intake").mkdir(mode=0o700)
+        self.review = IntakeService(
+            self.workdir / "intake",
+            f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{self.database}_intake",
+            env={
+                "INTAKE_REVIEW_AMQP_URL": AMQP_URL,
+                "INTAKE_REVIEW_AMQP_QUEUE": self.review_queue,
+                "REVIEW_TRANSPORT_KEY": "",
+                "REVIEW_TRANSPORT_KEY_FILE": str(self.workdir / "review_transport_key"),
+            },
+        ).start()
         for index, port in enumerate(self.action_ports):
             env = {**self.env, "OUTBOX_PATH": str(self.workdir / f"outbox{index}.db")}
             server = ActionServer(port, env, self.workdir / f"actions{index}.log")
@@ -178,7 +203,11 @@ class Topology:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.intake.close()
+        if self.review is not None:
+            self.review.stop()
+        delete_queues(self.review_queue)
         _admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        _admin(f'DROP DATABASE IF EXISTS "{self.database}_intake" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +249,15 @@ def test_a_conversation_alternating_between_replicas_keeps_its_state_and_refers(
     assert eventually(lambda: len(topology.intake.payloads()) == before + 1)
     [payload] = topology.intake.payloads()[before:]
     assert payload["children"][0]["age"] == 5 and payload["concern"]["categories"] == ["neglect"]
+    # Both replicas' review events reached the review store through RabbitMQ: every message.
+    said = len(REFERRAL) + 1
+
+    def user_messages() -> int:
+        held = topology.review.conversation(sender)
+        return sum(e["type"] == "user" for e in held["events"]) if held else 0
+
+    assert eventually(lambda: user_messages() == said), (user_messages(), said)
+    assert topology.review.conversation(sender)["channel"] == "rest"
 
 
 def test_a_replica_killed_mid_conversation_loses_nothing(topology):
@@ -238,3 +276,6 @@ def test_a_replica_killed_mid_conversation_loses_nothing(topology):
     assert answers[0].startswith("Here is exactly what will be sent:"), answers
     assert "Your reference is SCS-" in " ".join(topology.say(sender, "send it")[0])
     assert eventually(lambda: len(topology.intake.payloads()) == before + 1)
+    # The review store has it: what the killed replica spooled and had not sent waits in its
+    # spool for its restart; what the other replica saw arrives now.
+    assert eventually(lambda: topology.review.conversation(sender) is not None)
