@@ -12,7 +12,7 @@ from typing import Dict, List, Tuple
 
 from spacy.tokens import Doc, Span
 
-from nlp.patterns import DANGER_LABELS, HEDGE_WORDS, QUESTION_WORDS
+from nlp.patterns import DANGER_LABELS, HEDGE_WORDS, LONG_AGO, QUESTION_WORDS
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,19 @@ class DangerAssessment:
 _GENERAL_QUESTION = re.compile(
     r"^\W*(?:what are (?:the )?signs|what are the warning signs|how (?:do|can|would|could) (?:i|you|we) "
     r"(?:know|tell|spot)|signs (?:of|that)|what counts as|is smacking"
-    r"|is it (?:abuse|illegal|legal|ok|okay) )",
+    r"|is it (?:abuse|illegal|legal|ok|okay) "
+    r"|what (?:sorts?|kinds?|types?) of (?:abuse|harm|things?)\b)",
     re.IGNORECASE,
 )
+# "hes only 3, does shouting at him count as abuse": asking what counts, anywhere in the message.
+_WHAT_COUNTS = re.compile(r"\b(?:does|do|would|is|are)\b[^.?!]{0,60}\bcounts? as\b", re.IGNORECASE)
 
 
 def is_general_question(doc: Doc) -> bool:
     """ "is smacking your child abuse?", "what are the signs a child is being harmed?", "how do i
     know if a child is being abused" """
     words = [token for token in doc if not token.is_punct and not token.is_space]
-    if _GENERAL_QUESTION.match(doc.text):
+    if _GENERAL_QUESTION.match(doc.text) or _WHAT_COUNTS.search(doc.text):
         return True
     return bool(words) and words[0].lower_ in QUESTION_WORDS and doc.text.rstrip().endswith("?")
 
@@ -147,8 +150,9 @@ def assess(doc: Doc) -> DangerAssessment:
     # now" after "last night there was screaming" does not bring the screaming into the present.
     past_or_not_now = bool(spans["over"] or spans["not_now"] or spans["safe_now"])
     urgency = strong_urgency if past_or_not_now else spans["urgency"]
+    long_gone = any(text.lower() in LONG_AGO for text in spans["over"]) and not strong_urgency
     happening_now = (
-        bool(strong_urgency or spans["present_danger"])
+        bool(strong_urgency or (spans["present_danger"] and not long_gone))
         or (bool(spans["harm_in_progress"]) and not hedged)
         or bool(spans["distress"] and urgency)
     )
@@ -162,7 +166,9 @@ def assess(doc: Doc) -> DangerAssessment:
     )
     over = (past_or_not_now or habit_only) and not happening_now
 
-    reasons: List[str] = [f"danger now: {text}" for text in spans["present_danger"]]
+    # A state of the child that is danger whatever the hour ("she's taken an overdose") is put in
+    # the past only by time long gone ("back in march", "two years ago"), never by "this morning".
+    reasons: List[str] = [] if long_gone else [f"danger now: {text}" for text in spans["present_danger"]]
     # A weapon or a threat is put aside only by time ("last year"), never by the person's own
     # "it's not an emergency".
     if not (over and spans["over"]):

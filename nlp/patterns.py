@@ -199,7 +199,9 @@ _PRESENT_DANGER_PHRASES = """
     can't breathe | cant breathe | cannot breathe | struggling to breathe | not breathing properly
     unconscious | unresponsive | won't wake up | wont wake up | will not wake up | can't wake
     cant wake | not waking up | not moving | isn't moving | isnt moving | stopped moving
-    passed out | collapsed | turning blue | gone blue | going blue
+    turning blue | gone blue | going blue | won't come round | wont come round | not coming round
+    having fits | keeps fitting | is fitting | having seizures | seizure after seizure
+    button battery | button batteries | swallowed a battery | swallowed a magnet | swallowed magnets
     lips are blue | floppy | having a seizure | having a fit
     overdose | overdosed | taken an overdose | taken pills | took pills | swallowed pills
     swallowed a packet | swallowed a bottle | swallowed a load | swallowed loads | swallowed tablets
@@ -217,7 +219,8 @@ _PRESENT_DANGER_PHRASES = """
 
 # Phrases that mean danger unless the message puts them in the past ("she was suicidal last year").
 _DANGER_PHRASES = """
-    call the police | ambulance
+    call the police | ambulance | passed out | collapsed | paralytic | too drunk to stand
+    can't even stand | cant even stand | can't stand up | cant stand up
     kill himself | kill herself | kill themselves | kill myself | end my life | end his life
     end her life | suicidal | suicide
     sort her out | sort him out | sort them out | sort you out | teach her a lesson
@@ -345,6 +348,19 @@ def phrases(block: str) -> List[str]:
     """The phrases of a block written one or more a line, separated by "|"."""
     return [phrase.strip() for line in block.splitlines() for phrase in line.split("|") if phrase.strip()]
 
+
+# Time long gone: only these put in the past a state that is danger whatever the hour ("she took an
+# overdose back in march"); "this morning" or "last night" does not.
+LONG_AGO = frozenset(
+    phrases("""
+    years ago | months ago | weeks ago | a while ago | a while back | ages ago | last year
+    last month | last summer | last christmas | last spring | last autumn | last winter | back in
+    back then | in the past | years back | months back | when i was | when she was | when he was
+    when they were | used to | as a child | as a kid | growing up | in 2015 | in 2016 | in 2017
+    in 2018 | in 2019 | in 2020 | in 2021 | in 2022 | in 2023 | in 2024 | in 2025 | since then
+    over the summer | over christmas | for years | for months
+    """)
+)
 
 _TOKENIZER = None
 

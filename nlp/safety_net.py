@@ -17,6 +17,8 @@ decides with ``reread`` (pure, tested directly):
   cues say a child is writing, so the 999 answer also gives Childline;
 * a message in another language without danger words becomes ``other_language`` (999 and the
   phone numbers, in English and a line in that language);
+* a question that names a term of art of the guidance (RAG, section 47, section 17, a strategy
+  discussion, Early Help) gets the guidance's answer that explains it;
 * a statement the classifier read as a question (``faq``) with no question or request in it
   becomes what the classifier ranked next; asking which number to ring ("who do i
   phone?") is answered with the numbers, whatever else the message says;
@@ -155,6 +157,29 @@ _NUMBER_ASKED_AS = frozenset(
 )
 
 
+# Terms of art in the guidance a person asks about by name ("what does RAG mean?", "the social
+# worker said section 47"): rare words the classifier has few examples of, answered with the
+# guidance's answer that explains them.
+_TERMS = (
+    (
+        re.compile(r"\brag\b|\bred,? amber\b|\bamber,? (?:and )?green\b|\bred/amber", re.IGNORECASE),
+        "faq/how_referrals_are_prioritised",
+    ),
+    (re.compile(r"\b(?:section|s)\s?47\b", re.IGNORECASE), "faq/what_happens_after_referral"),
+    (
+        re.compile(r"\b(?:section|s)\s?17\b|\bchild in need assessment\b", re.IGNORECASE),
+        "faq/child_in_need_assessment",
+    ),
+    (re.compile(r"\bstrategy (?:discussion|meeting)\b", re.IGNORECASE), "faq/strategy_discussion"),
+    (re.compile(r"\bearly help\b", re.IGNORECASE), "faq/early_help"),
+)
+
+
+def term_asked(text: Text) -> Optional[Text]:
+    """The guidance answer for a term of art the message names ("what's this RAG thing"), if any."""
+    return next((answer for pattern, answer in _TERMS if pattern.search(text)), None)
+
+
 def asks_for_the_number(text: Text) -> bool:
     """ "which number should i phone?", "who do i ring", "direct number for a referral please"."""
     return bool(_ASKS_FOR_THE_NUMBER.search(text))
@@ -205,6 +230,7 @@ def reread(
     adult: bool = False,
     confidence: float = 1.0,
     child_asks: bool = False,
+    term: Optional[Text] = None,
 ) -> Reading:
     """The intent a message should have, from the classifier's ``predicted`` intent (and its
     ``ranking``, best first) and what the patterns found. See the module's docstring."""
@@ -240,6 +266,9 @@ def reread(
         # "Who do I phone? it's not an emergency", "no, just give me the number": the numbers
         # first, however the rest reads.
         return Reading(FAQ_INTENT, (), writer, over, None, CONTACT_NUMBERS)
+    if term and question and not writer and predicted != DANGER_INTENT:
+        # "what does RAG stand for?", "the social worker mentioned a section 47, what is it"
+        return Reading(FAQ_INTENT, (), writer, over, None, term)
     if (
         question
         and not writer
@@ -322,6 +351,7 @@ class DangerSafetyNet(GraphComponent, IntentClassifier):
                 adult=writes_as_adult(text),
                 confidence=float((message.get(INTENT) or {}).get("confidence") or 0.0),
                 child_asks=asks_as_a_child(text),
+                term=term_asked(text),
             )
             self._record(message, predicted, reading, len(text))
         return messages

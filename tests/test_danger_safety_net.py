@@ -297,6 +297,32 @@ def test_medicine_taken_as_usual_or_an_overdose_long_past_is_not_immediate(nlp, 
     assert not assess(nlp(text)).immediate, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my 16 year old overdosed on her pills two years ago and has been well since",
+        "she collapsed at a party last night, she's home and fine today",
+        "is it abuse if a dad shouts a lot, does that count as harm",
+        "what types of abuse are there, does it have to be them being hit",
+    ],
+)
+def test_a_state_of_danger_long_past_or_a_question_about_what_counts_is_not_immediate(nlp, text):
+    assert not assess(nlp(text)).immediate, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she took an overdose this morning and says she feels fine",
+        "the baby keeps having fits one after the other",
+        "my little one swallowed a button battery",
+        "the nanny is so drunk she can't even stand and she's got the twins",
+    ],
+)
+def test_an_overdose_today_fits_a_battery_and_a_carer_too_drunk_to_stand_are_danger(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
 def test_a_teenager_on_their_own_is_not_danger_by_itself_but_a_younger_child_beside_them_is(nlp):
     assert not assess(nlp("my 15 year old daughter is home on her own tonight, is that ok?")).immediate
     assert assess(nlp("my 4 year old and my 15 year old are home on their own")).immediate
@@ -399,6 +425,42 @@ def test_asking_for_the_number_with_a_yes_or_a_role_keeps_the_yes_or_the_role(sa
     component, model = safety_net
     [result] = component.process([classified("yes, what number do i ring", predicted, 0.9)], model)
     assert result.get("intent")["name"] == predicted
+
+
+@pytest.mark.parametrize(
+    "text, predicted, answer",
+    [
+        ("sorry, what's RAG when its at home", "nlu_fallback", "faq/how_referrals_are_prioritised"),
+        ("does red amber green mean how bad it is?", "faq", "faq/how_referrals_are_prioritised"),
+        (
+            "they said it might go to a section 47, what is that",
+            "express_worry_about_child",
+            "faq/what_happens_after_referral",
+        ),
+        ("what does an s17 involve", "faq", "faq/child_in_need_assessment"),
+        ("who goes to a strategy meeting?", "request_referral", "faq/strategy_discussion"),
+        ("is early help something i can ask for?", "faq", "faq/early_help"),
+    ],
+)
+def test_a_question_naming_a_term_of_the_guidance_gets_the_answer_that_explains_it(
+    safety_net, text, predicted, answer
+):
+    component, model = safety_net
+    [result] = component.process([classified(text, predicted, 0.7)], model)
+    assert result.get("intent")["name"] == "faq"
+    assert result.get("response_selector")["faq"]["response"]["utter_action"] == f"utter_{answer}"
+
+
+def test_a_term_of_the_guidance_in_a_statement_or_beside_danger_is_not_taken_for_a_question(safety_net):
+    component, model = safety_net
+    [statement] = component.process(
+        [classified("we had a strategy meeting about him", "express_worry_about_child", 0.9)], model
+    )
+    assert statement.get("intent")["name"] == "express_worry_about_child"
+    [danger] = component.process(
+        [classified("he has a knife, what does rag mean", DANGER_INTENT, 0.9)], model
+    )
+    assert danger.get("intent")["name"] == DANGER_INTENT
 
 
 def test_a_statement_the_classifier_took_for_a_question_is_the_concern_it_ranked_next(safety_net):
