@@ -342,6 +342,27 @@ def test_danger_typed_as_the_description_gets_999_first_and_is_kept_as_the_descr
     }
 
 
+def test_a_habit_typed_as_the_description_is_not_999_and_the_referral_is_not_marked_danger(live_stack):
+    """A neglect referral whose description is a pattern over weeks, with hard words ("on his own",
+    "hungry", "crying"), is a referral to MASH, not an emergency (issue 11: found by hand, it got
+    "Call 999 now" mid-form and went to the intake as immediate danger)."""
+    chat = live_stack.conversation()
+    before = len(live_stack.intake.payloads())
+    start_referral(chat, "/identify_as_public")
+    answer_all(chat, ANONYMOUS_NEIGHBOUR[:9])  # up to the kind of harm
+    replies = chat.texts(
+        "hes out in the street on his own most nights till gone 11, no coat, crying that hes starving"
+    )
+    assert not any(reply.startswith(CALL_999_NOW) for reply in replies), replies
+    assert replies[-1] == "When did this happen, or when did you notice it?"
+    answer_all(chat, ANONYMOUS_NEIGHBOUR[10:])
+    chat.texts("send it")
+    [payload] = new_payloads(live_stack.intake, before)
+    assert payload["concern"]["description"].startswith("hes out in the street on his own most nights")
+    assert payload["safety"]["immediate_danger"] is False
+    assert payload["safety"]["advised_999"] is False
+
+
 @pytest.mark.parametrize(
     "danger",
     ["he's hitting her right now", "/not_sure"],
