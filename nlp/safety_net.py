@@ -244,9 +244,10 @@ def reread(
         if predicted == DANGER_INTENT and not over:
             return Reading(None, (), writer, over, None)
         return Reading(CHILD_INTENT, (), writer, over, None)
-    if writer and predicted == FAQ_INTENT and (CHILD_INTENT in ranking[:3] or child_asks):
+    if writer and predicted == FAQ_INTENT and (CHILD_INTENT in ranking[:3] or child_asks or not question):
         # "how can i talk to someone without my parents finding out": a child asking for help, as
-        # both the patterns and the classifier's next guess say; Childline answers it.
+        # both the patterns and the classifier's next guess say; Childline answers it. So does a
+        # child's statement the classifier took for a question ("i just wish i wouldnt wake up").
         return Reading(CHILD_INTENT, (), writer, over, None)
     if predicted == CHILD_INTENT and adult and not writer:
         # "so who do i talk to about it now? im his mum": an adult, as the message says.

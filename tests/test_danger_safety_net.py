@@ -380,7 +380,7 @@ def test_a_question_in_another_language_gets_the_numbers_not_a_guess(safety_net)
         ("express_worry_about_child", {"child": True}, "child_seeking_help"),
         (DANGER_INTENT, {"child": True}, None),
         (DANGER_INTENT, {"child": True, "over": True}, "child_seeking_help"),
-        ("faq", {"child": True}, None),
+        ("faq", {"child": True, "question": True}, None),
         ("faq", {"language": "es"}, "other_language"),
         ("nlu_fallback", {"language": "es", "foreign_danger": ("cuchillo",)}, DANGER_INTENT),
         ("other_language", {}, "faq"),
@@ -605,7 +605,12 @@ def test_a_worry_or_a_request_is_not_taken_for_a_question(text):
             "express_worry_about_child",
         ),
         ("child_seeking_help", ["child_seeking_help", "faq"], {"adult": True, "asks_number": True}, "faq"),
-        ("faq", ["faq", "express_worry_about_child", "greet", "child_seeking_help"], {"child": True}, None),
+        (
+            "faq",
+            ["faq", "express_worry_about_child", "greet", "child_seeking_help"],
+            {"child": True, "question": True},
+            None,
+        ),
         ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True, "adult": True}, "faq"),
     ],
 )
@@ -689,3 +694,10 @@ def test_general_questions_and_habits_without_urgency_are_not_immediate(nlp, tex
 )
 def test_an_overdose_a_goodbye_a_child_held_and_a_threat_are_danger(nlp, text):
     assert assess(nlp(text)).immediate, text
+
+
+def test_a_childs_statement_read_as_a_question_gets_childline(safety_net):
+    component, model = safety_net
+    text = "my mum screams at me every day and i feel like nobody would care if i was gone"
+    [result] = component.process([classified(text, "faq", 0.6)], model)
+    assert result.get("intent")["name"] == "child_seeking_help"
