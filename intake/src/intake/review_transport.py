@@ -19,7 +19,6 @@ tests/test_review_amqp.py in the root suite checks the two halves against each o
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import os
 import re
@@ -28,6 +27,8 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from intake import preview
 
 KEY_ENV = "REVIEW_TRANSPORT_KEY"
 KEY_FILE_ENV = "REVIEW_TRANSPORT_KEY_FILE"
@@ -45,13 +46,9 @@ def new_key_text() -> str:
 
 
 def parse_key(text: str, where: str) -> bytes:
-    """The AES-256 key derived from the base64 transport key (ValueError naming `where`)."""
-    try:
-        secret = base64.b64decode(text.strip(), validate=True)
-    except (ValueError, binascii.Error):
-        raise ValueError(f"{where} is not base64") from None
-    if len(secret) < 32:
-        raise ValueError(f"{where} must hold at least 32 bytes (base64)")
+    """The AES-256 key derived from the base64 transport key (ValueError naming `where`): base64
+    of at least 32 bytes, as the preview key is."""
+    secret = preview.parse_key(text, where)
     return HKDF(hashes.SHA256(), 32, salt=None, info=b"scs-review-transport:v1").derive(secret)
 
 

@@ -124,19 +124,27 @@ class Settings:
         )
         if database_url.startswith("sqlite"):
             var_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        token = env.get("INTAKE_SERVICE_TOKEN") or _secret_file(
-            Path(env.get("INTAKE_SERVICE_TOKEN_FILE", str(var_dir / "intake_service_token"))),
+
+        def secret(variable: str, file_variable: str, file_name: str, make) -> str:
+            return env.get(variable) or _secret_file(
+                Path(env.get(file_variable, str(var_dir / file_name))), make
+            )
+
+        token = secret(
+            "INTAKE_SERVICE_TOKEN",
+            "INTAKE_SERVICE_TOKEN_FILE",
+            "intake_service_token",
             lambda: secrets.token_urlsafe(32) + "\n",
         )
-        keys_text = env.get("INTAKE_ENCRYPTION_KEYS") or _secret_file(
-            Path(env.get("INTAKE_KEYRING_FILE", str(var_dir / "intake_keyring"))),
+        keys_text = secret(
+            "INTAKE_ENCRYPTION_KEYS",
+            "INTAKE_KEYRING_FILE",
+            "intake_keyring",
             lambda: generate_key_line(1) + "\n",
         )
         preview_key = parse_key(
-            env.get(PREVIEW_KEY_ENV)
-            or _secret_file(
-                Path(env.get(PREVIEW_KEY_FILE_ENV, str(var_dir / PREVIEW_KEY_FILE_NAME))),
-                new_preview_key_text,
+            secret(
+                PREVIEW_KEY_ENV, PREVIEW_KEY_FILE_ENV, PREVIEW_KEY_FILE_NAME, new_preview_key_text
             ),
             f"{PREVIEW_KEY_ENV} or its file",
         )
@@ -144,9 +152,10 @@ class Settings:
         transport_key = b""
         if review_amqp_url:  # the key file is made only for a service that consumes the queue
             transport_key = parse_transport_key(
-                env.get(TRANSPORT_KEY_ENV)
-                or _secret_file(
-                    Path(env.get(TRANSPORT_KEY_FILE_ENV, str(var_dir / TRANSPORT_KEY_FILE_NAME))),
+                secret(
+                    TRANSPORT_KEY_ENV,
+                    TRANSPORT_KEY_FILE_ENV,
+                    TRANSPORT_KEY_FILE_NAME,
                     new_transport_key_text,
                 ),
                 f"{TRANSPORT_KEY_ENV} or its file",
