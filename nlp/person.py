@@ -2,9 +2,10 @@
 
 Children rarely say their age: they write "my stepdad hits me when mum's at work", "i'm scared to
 go home", "can i live somewhere else". A message reads as a child's own when it is about the
-writer ("me", "myself", "i'm scared", "i cut myself") and their family, home or body, and nothing
-in it says the writer is an adult speaking of a child ("my son", "my pupil", "the child",
-"when i was little", "i'm a teacher"). Used by the safety net to point a child to Childline; an
+writer ("me", "myself", "i'm scared", "i cut myself") and their family, home or body, or when the
+writer wishes they were dead or gone ("i wish i wouldn't wake up"), and nothing in it says the
+writer is an adult speaking of a child ("my son", "my pupil", "the child", "when i was little",
+"i'm a teacher"). Used by the safety net to point a child to Childline; an
 adult worried about a child is left as they are. Pure functions over the spaCy tokens.
 """
 
@@ -34,6 +35,24 @@ _ABOUT_ME = [
     live with my | go and live | live somewhere else | stay somewhere else | move out of home
 """)
 ]
+# The writer wishing they were dead or gone, or hurting themselves: said in this service by a young
+# person far more than by an adult worried about a child, so it needs no family or home beside it
+# ("sometimes i just wish i wouldnt wake up"). An adult speaking of a child still says so ("my son").
+_IN_DESPAIR = re.compile(
+    r"\bi (?:just |sometimes |really |honestly )?(?:wish|wished) i (?:(?:would ?n'?t|wouldnt|didn'?t|didnt|"
+    r"did not|could ?n'?t) (?:wake up|exist)|was(?:n'?t| not)? ?(?:dead|here|around|born|never born)|"
+    r"were(?:n'?t| not)? ?(?:dead|here|around)|could (?:disappear|die|just disappear)|"
+    r"had never been born|was never born|(?:would|could) die|could just die)\b"
+    r"|\bi (?:just |really )?(?:want|wanna|wanted) to (?:die|kill myself|end it|end my life|disappear|"
+    r"not (?:be here|exist|wake up))\b"
+    r"|\bi (?:don'?t|dont|do not) (?:want|wanna) to (?:be here|be alive|live|wake up|exist)(?: any ?more)?\b"
+    r"|\b(?:kill|killing|hurt|hurting|harm|harming) myself\b|\bend my life\b"
+    r"|\b(?:everyone|everybody|they|people) (?:would|'d) be better off without me\b"
+    r"|\bno(?:body| one|one) would (?:miss|notice|care if) (?:me|i)\b"
+    r"|\bi(?:'m| am|m) (?:thinking|thinkin) (?:of|about) (?:ending it|killing myself|suicide)\b"
+    r"|\bsuicidal\b",
+    re.IGNORECASE,
+)
 # The writer's family, home, body or school life.
 _MY_WORLD = frozenset(
     """
@@ -174,7 +193,7 @@ def writes_as_child(doc: Doc) -> bool:
         return True
     if _ANOTHER_CHILD.search(text):
         return False
-    if _HIDING_FROM_PARENTS.search(text) or _CHILD_ASKS.search(text):
+    if _HIDING_FROM_PARENTS.search(text) or _CHILD_ASKS.search(text) or _IN_DESPAIR.search(text):
         return True
     words = _words(text)
     about_me = any(_has(words, phrase) for phrase in _ABOUT_ME)

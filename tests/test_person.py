@@ -49,6 +49,35 @@ def test_an_adult_writing_about_a_child_or_their_own_past_is_not_taken_for_a_chi
 @pytest.mark.parametrize(
     "text",
     [
+        "i wish i was dead",
+        "sometimes i wish i didnt exist",
+        "i dont want to be here anymore",
+        "i keep thinking about killing myself",
+        "everyone would be better off without me",
+        "i just want to disappear",
+    ],
+)
+def test_a_writer_wishing_themselves_dead_or_gone_is_taken_for_a_child(nlp, text):
+    assert writes_as_child(nlp(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son says he wishes he was dead",
+        "my daughter told me i want to die mum",
+        "the boy said he wants to kill himself",
+        "im a teacher and a pupil wrote that she wants to disappear",
+        "i wish i had called sooner",
+    ],
+)
+def test_a_child_wishing_themselves_dead_reported_by_an_adult_stays_an_adults_message(nlp, text):
+    assert not writes_as_child(nlp(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "how do i get help without my dad finding out",
         "my mum reads my messages so i cant text anyone",
         "please dont tell my parents i said anything",
