@@ -80,6 +80,16 @@ def test_a_child_is_given_childline_and_999_kindly():
     assert text.startswith("Thank you for telling me")
 
 
+def test_a_message_in_another_language_gets_999_the_numbers_and_childline_in_every_language():
+    # A child may write in their own language: the reply they cannot fully read still gives them
+    # Childline's number, as it gives everyone 999 and the council's numbers.
+    texts = RESPONSES["utter_other_language"]
+    assert len(texts) >= 10
+    for text in texts:
+        assert "999" in text and "023 8083 3336" in text and "023 8083 2300" in text
+        assert "Childline on 0800 1111" in text
+
+
 def test_the_fallback_always_offers_the_phone_numbers():
     for text in RESPONSES["utter_default"]:
         assert "023 8083 3336" in text and "023 8083 2300" in text and "999" in text
