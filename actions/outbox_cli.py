@@ -173,8 +173,10 @@ async def _retry(outbox: Outbox, ids: List[str], settings: Settings, out: TextIO
     failed = 0
     async with aiohttp.ClientSession() as session:
         for referral_id in ids:
-            await outbox.call(outbox.requeue, referral_id)
-            claimed = await outbox.call(outbox.claim, referral_id, lease_seconds=lease_seconds(settings))
+            lease = lease_seconds(settings)
+            claimed = await outbox.call(outbox.requeue, referral_id, lease_seconds=lease)
+            if claimed is None:  # a pending one: sent now if it is due and not in flight
+                claimed = await outbox.call(outbox.claim, referral_id, lease_seconds=lease)
             if claimed is None:
                 entry = await outbox.call(outbox.get, referral_id)
                 failed += entry is None or entry.state != "delivered"

@@ -476,16 +476,23 @@ class Outbox:
         ).rowcount
 
     @_locked
-    def requeue(self, referral_id: str) -> bool:
-        """A rejected referral becomes pending and due now (staff retry it). False if not rejected."""
+    def requeue(self, referral_id: str, *, lease_seconds: float) -> Optional[Tuple[str, Dict[str, Any]]]:
+        """A rejected referral staff resend becomes pending and is claimed by the caller for one
+        attempt, in one transaction, so a running worker cannot take it in between (see `claim`).
+        None if it is not rejected."""
         now = time.time()
-        return bool(
-            self._db.execute(
-                "UPDATE outbox SET state = 'pending', next_attempt_at = ?, settled_at = NULL"
-                " WHERE referral_id = ? AND state = 'rejected'",
-                (now, referral_id),
-            ).rowcount
-        )
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT referral_id, payload FROM outbox WHERE referral_id = ? AND state = 'rejected'",
+                (referral_id,),
+            ).fetchone()
+            if row is not None:
+                self._db.execute(
+                    "UPDATE outbox SET state = 'pending', settled_at = NULL, attempts = attempts + 1,"
+                    " last_attempt_at = ?, next_attempt_at = ?, leased_until = ? WHERE referral_id = ?",
+                    (now, now + lease_seconds, now + lease_seconds, row[0]),
+                )
+        return (row[0], json.loads(self._open(row[0], row[1]))) if row else None
 
     @_locked
     def rejected_ids(self) -> list[str]:

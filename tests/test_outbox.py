@@ -599,6 +599,25 @@ async def test_a_refused_referral_is_not_retried_and_nothing_personal_is_logged(
         assert personal not in caplog.text
 
 
+async def test_a_refused_referral_staff_resend_is_theirs_to_send_and_no_worker_takes_it_meanwhile(
+    intake, settings, outbox
+):
+    await intake.start()
+    intake.answer = 422
+    refused = a_referral()
+    assert (await submit(refused, outbox=outbox, settings=settings)).status == "rejected"
+
+    taken = outbox.requeue(refused["referral_id"], lease_seconds=60)
+
+    assert taken == (refused["referral_id"], refused)
+    # Pending again, and already claimed: the worker's claim finds nothing to send, by id or not.
+    assert outbox.get(refused["referral_id"]).state == "pending"
+    assert outbox.claim(lease_seconds=60) is None
+    assert outbox.claim(refused["referral_id"], lease_seconds=60) is None
+    assert outbox.requeue(refused["referral_id"], lease_seconds=60) is None  # no longer rejected
+    assert pending_attempts(outbox, refused["referral_id"]) == 2
+
+
 async def test_a_different_body_already_at_the_intake_under_the_same_id_is_rejected_not_retried(
     intake, settings, outbox
 ):
