@@ -125,8 +125,13 @@ def test_a_conversation_goes_through_rabbitmq_to_the_review_store_and_staff_read
     try:
         asyncio.run(store.save(worry_then_form("amqp-round-trip", time.time())))
         assert asyncio.run(broker.flush()) == 0  # RabbitMQ confirmed it: the spool is empty
-        conversation = eventually(lambda: intake.conversation("amqp-round-trip"))
-        assert conversation is not None, intake.log()[-2000:]
+        # Its events may arrive in more than one batch: wait for all nine the store saved.
+        conversation = eventually(
+            lambda: next(
+                (c for c in [intake.conversation("amqp-round-trip")] if c and len(c["events"]) >= 9), None
+            )
+        )
+        assert conversation is not None, (intake.conversation("amqp-round-trip"), intake.log()[-2000:])
         users = [e for e in conversation["events"] if e["type"] == "user"]
         assert [(u["intent"], u["confidence"]) for u in users] == [(WORRY_INTENT, 0.87), ("faq", 0.42)]
         assert len(conversation["events"]) == 9 and conversation["channel"] == "socketio"
