@@ -57,8 +57,8 @@ _IN_DESPAIR = re.compile(
 _MY_WORLD = frozenset(
     """
     mum mom mam mummy mother dad daddy father stepdad stepmum stepmom stepfather stepmother parents
-    parent nan nana gran grandma grandad grandpa brother sister stepbrother stepsister uncle aunt
-    auntie boyfriend girlfriend carer carers foster home house room bedroom flat family school
+    parent nan nana gran grandma grandad grandpa brother sister stepbrother stepsister uncle aunt cousin
+    cousins auntie boyfriend girlfriend carer carers foster home house room bedroom flat family school
     teacher body arm arms legs leg skin face bruises bruise cuts wrist wrists
     """.split()
 )
@@ -170,9 +170,12 @@ _CHILD_ASKS = re.compile(
 
 def asks_as_a_child(text: str) -> bool:
     """A question or wish only a child or young person has about their own home ("can i live
-    somewhere else", "i'm scared to go home"), with nothing saying an adult is writing."""
+    somewhere else", "i'm scared to go home", "is it normal for your dad to call you worthless",
+    "how do i get help without my mum finding out") or about wishing themselves gone, with nothing
+    saying an adult is writing: Childline answers it better than any page of the guidance."""
     text = text.replace("\u2019", "'")
-    return bool(_CHILD_ASKS.search(text)) and not writes_as_adult(text)
+    asks = _CHILD_ASKS.search(text) or _HIDING_FROM_PARENTS.search(text) or _IN_DESPAIR.search(text)
+    return bool(asks) and not writes_as_adult(text)
 
 
 def writes_as_adult(text: str) -> bool:

@@ -16,6 +16,7 @@ CHILDREN = [
     "he comes in my room at night and touches me",
     "my dad is hitting me right now",
     "no one at home feeds me",
+    "my cousin keeps doing things to me that i dont like",
 ]
 ADULTS = [
     "my son's dad hits him",
@@ -115,3 +116,20 @@ def test_a_child_giving_their_own_age_is_not_taken_for_an_adult():
 def test_only_a_child_asks_to_live_somewhere_else():
     assert asks_as_a_child("can i live somewhere else")
     assert not asks_as_a_child("my son asked me if he can live with his dad")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it normal for your dad to call you stupid every day?",
+        "how do i get help without my mum finding out?",
+        "is it weird that i wish i wasnt here",
+    ],
+)
+def test_a_childs_question_about_their_own_home_or_wishing_themselves_gone_asks_as_a_child(text):
+    assert asks_as_a_child(text)
+
+
+def test_an_adult_asking_about_a_childs_words_does_not_ask_as_a_child():
+    assert not asks_as_a_child("my daughter says she wishes she wasnt here, what should i do?")
+    assert not asks_as_a_child("is it normal for my son to say he wants to disappear? im his mum")
