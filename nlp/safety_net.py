@@ -244,10 +244,13 @@ def reread(
         if predicted == DANGER_INTENT and not over:
             return Reading(None, (), writer, over, None)
         return Reading(CHILD_INTENT, (), writer, over, None)
-    if writer and predicted == FAQ_INTENT and (CHILD_INTENT in ranking[:3] or child_asks or not question):
+    if writer and predicted == FAQ_INTENT and (
+        CHILD_INTENT in ranking[:3] or child_asks or asks_number or not question
+    ):
         # "how can i talk to someone without my parents finding out": a child asking for help, as
         # both the patterns and the classifier's next guess say; Childline answers it. So does a
-        # child's statement the classifier took for a question ("i just wish i wouldnt wake up").
+        # child's statement the classifier took for a question ("i just wish i wouldnt wake up"),
+        # and a child asking for a number ("whats the number for someone i can talk to. im 13").
         return Reading(CHILD_INTENT, (), writer, over, None)
     if predicted == CHILD_INTENT and adult and not writer:
         # "so who do i talk to about it now? im his mum": an adult, as the message says.

@@ -566,6 +566,13 @@ def test_a_worry_or_a_request_is_not_taken_for_a_question(text):
         ("child_seeking_help", ["child_seeking_help", "faq"], {"question": True}, None),
         ("faq", ["faq", "child_seeking_help"], {"child": True}, "child_seeking_help"),
         ("faq", ["faq", "greet"], {"child": True, "child_asks": True}, "child_seeking_help"),
+        (
+            "faq",
+            ["faq", "express_worry_about_child", "greet"],
+            {"child": True, "question": True, "asks_number": True},
+            "child_seeking_help",
+        ),
+        ("faq", ["faq", "express_worry_about_child"], {"question": True, "asks_number": True}, "faq"),
         ("faq", [DANGER_INTENT, "faq"], {"over": True, "asking": False}, None),
         ("faq", ["faq", DANGER_INTENT], {"over": True, "asking": False}, "express_worry_about_child"),
         (
@@ -630,6 +637,23 @@ def test_a_question_inside_a_referral_request_is_answered(safety_net):
     )
     [result] = component.process([message], model)
     assert result.get("intent")["name"] == "faq"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what number can i ring to talk to someone? im 14 and its bad at home",
+        "is it normal for your dad to lock you in your room every night?",
+    ],
+)
+def test_a_child_asking_a_question_of_their_own_is_given_childline_not_a_page_of_the_guidance(
+    safety_net, text
+):
+    component, model = safety_net
+    message = classified(text, "faq", 0.8)
+    [result] = component.process([message], model)
+    assert result.get("intent")["name"] == "child_seeking_help"
+    assert result.get("cues")["writer"] == "child"
 
 
 @pytest.mark.parametrize(
