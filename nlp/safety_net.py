@@ -244,8 +244,10 @@ def reread(
         if predicted == DANGER_INTENT and not over:
             return Reading(None, (), writer, over, None)
         return Reading(CHILD_INTENT, (), writer, over, None)
-    if writer and predicted == FAQ_INTENT and (
-        CHILD_INTENT in ranking[:3] or child_asks or asks_number or not question
+    if (
+        writer
+        and predicted == FAQ_INTENT
+        and (CHILD_INTENT in ranking[:3] or child_asks or asks_number or not question)
     ):
         # "how can i talk to someone without my parents finding out": a child asking for help, as
         # both the patterns and the classifier's next guess say; Childline answers it. So does a
