@@ -51,7 +51,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Sequence, Tuple
 
-__all__ = ["LANGUAGES", "danger_in", "fold", "language_of"]
+__all__ = ["LANGUAGES", "danger_in", "fold", "in_a_script_not_ours", "language_of"]
 
 # Southampton's most spoken main languages after English, in that order (ties are broken by it).
 LANGUAGES: Tuple[str, ...] = ("pl", "ro", "zh", "pt", "es", "fa", "ar", "el", "bg")
@@ -1575,6 +1575,30 @@ def language_of(text: str) -> Optional[str]:
     if not text or not text.strip():
         return None
     return _read(text)
+
+
+# A message of at least this many words, or letters (Japanese and Thai leave no spaces), in a
+# script none of ours is written in (Urdu, Punjabi, Hindi, Bengali, Korean, Japanese, Hebrew,
+# Thai...): fewer may be a name.
+_WORDS_OF_ANOTHER_SCRIPT = 3
+_LETTERS_OF_ANOTHER_SCRIPT = 8
+
+
+def in_a_script_not_ours(text: str) -> bool:
+    """Whether ``text`` is a sentence in a language the assistant cannot read at all, told by its
+    script: most letters in a script of none of ``LANGUAGES`` (kana, Hangul, Hebrew, the Indic
+    scripts...) or in the Arabic script with letters of Urdu, Pashto or Kurdish, in three words or
+    eight letters or more. Greek, Cyrillic, Han and Arabic or Persian are ``language_of``'s to read."""
+    if not text:
+        return False
+    script, counts = _main_script(text)
+    if script is None or script == "latin":
+        return False
+    if len(text.split()) < _WORDS_OF_ANOTHER_SCRIPT and counts[script] < _LETTERS_OF_ANOTHER_SCRIPT:
+        return False
+    if script in ("kana", "hangul", "other"):
+        return True
+    return script == "arabic" and bool(_NOT_PERSIAN_OR_ARABIC.search(text))
 
 
 # --- danger ---------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ decides with ``reread`` (pure, tested directly):
   (Childline), unless the message describes danger now: then it stays danger, and the message's
   cues say a child is writing, so the 999 answer also gives Childline;
 * a message in another language without danger words becomes ``other_language`` (999 and the
-  phone numbers, in English and a line in that language);
+  phone numbers, in English and a line in that language); so does a sentence in a script none of
+  those languages is written in (Urdu, Hindi, Korean...), in English only;
 * a question that names a term of art of the guidance (RAG, section 47, section 17, a strategy
   discussion, Early Help) gets the guidance's answer that explains it;
 * a statement the classifier read as a question (``faq``) with no question or request in it
@@ -49,7 +50,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_
 from rasa.shared.nlu.training_data.message import Message
 
 from nlp.danger import assess
-from nlp.languages import danger_in, language_of
+from nlp.languages import danger_in, in_a_script_not_ours, language_of
 from nlp.names import (
     CHILD_INTENT,
     CUES_KEY,
@@ -231,6 +232,7 @@ def reread(
     confidence: float = 1.0,
     child_asks: bool = False,
     term: Optional[Text] = None,
+    other_script: bool = False,
 ) -> Reading:
     """The intent a message should have, from the classifier's ``predicted`` intent (and its
     ``ranking``, best first) and what the patterns found. See the module's docstring."""
@@ -240,6 +242,9 @@ def reread(
         return Reading(DANGER_INTENT, reasons, writer, False, language)
     if language:
         return Reading(CHILD_INTENT if writer else OTHER_LANGUAGE_INTENT, (), writer, over, language)
+    if other_script:
+        # Urdu, Hindi, Korean...: nothing here can read it, so 999 and the numbers in English.
+        return Reading(OTHER_LANGUAGE_INTENT, (), None, over, None)
     if writer and predicted in (*_CHILD_MISREAD_AS, DANGER_INTENT):
         if predicted == DANGER_INTENT and not over:
             return Reading(None, (), writer, over, None)
@@ -358,6 +363,7 @@ class DangerSafetyNet(GraphComponent, IntentClassifier):
                 confidence=float((message.get(INTENT) or {}).get("confidence") or 0.0),
                 child_asks=asks_as_a_child(text),
                 term=term_asked(text),
+                other_script=not language and in_a_script_not_ours(text),
             )
             self._record(message, predicted, reading, len(text))
         return messages

@@ -7,6 +7,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.message import Message
 
 from nlp.danger import assess
+from nlp.languages import in_a_script_not_ours
 from nlp.safety_net import (
     DANGER_INTENT,
     SAFETY_NET_KEY,
@@ -372,8 +373,30 @@ def test_a_question_in_another_language_gets_the_numbers_not_a_guess(safety_net)
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "میں ساؤتھمپٹن میں رہتا ہوں، مجھے ایک بچے کی فکر ہے",  # Urdu
+        "मुझे पड़ोस के एक बच्चे की चिंता है",  # Hindi
+        "옆집 아이가 걱정돼요",  # Korean
+    ],
+)
+def test_a_sentence_in_a_script_nothing_here_reads_gets_999_and_the_numbers_not_a_guess(safety_net, text):
+    component, model = safety_net
+    [result] = component.process([classified(text, "thank", 0.7)], model)
+    assert result.get("intent")["name"] == "other_language"
+    assert result.get("cues")["language"] is None
+
+
+@pytest.mark.parametrize("text", ["Μαρία Παπαδοπούλου", "محمد علی", "たなか", "李伟"])
+def test_a_name_in_another_script_is_not_taken_for_a_message_in_another_language(text):
+    assert not in_a_script_not_ours(text)
+
+
+@pytest.mark.parametrize(
     "predicted, kwargs, intent",
     [
+        ("faq", {"other_script": True}, "other_language"),
+        ("faq", {"other_script": True, "danger_reasons": ("danger sign: 999",)}, DANGER_INTENT),
         ("faq", {"danger_reasons": ("danger sign: knife",)}, DANGER_INTENT),
         (DANGER_INTENT, {"over": True}, "express_worry_about_child"),
         (DANGER_INTENT, {"over": False}, None),
