@@ -304,6 +304,7 @@ _SAFE_NOW_PHRASES = """
     staying at their nan's | staying at her gran's | staying at his gran's
     with her nan | with his nan | with their nan | with her gran | with his gran
     with her grandparents | with his grandparents | with their grandparents
+    in my arms | back with me | back with us | safe and sound | not a scratch on
 """
 
 # Habit: harm as a pattern over time ("most nights", "all the time"). With no word at all of this

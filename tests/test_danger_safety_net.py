@@ -191,12 +191,19 @@ def test_harm_as_a_habit_with_no_word_of_this_moment_is_a_worry_not_999(nlp, tex
         "the toddler cries for ages and nobody goes to him, it's been like that for weeks, quiet right now",
         "a boy in my class said earlier his mum hit him with a spoon, he's gone home now",
         "she's missed half of this term and her mum keeps saying she's ill",
+        "she wandered off into the road but a lady brought her back, shes in my arms and not a scratch on her",
+        "he got out of the garden onto the street, a neighbour caught him, hes back with me safe and sound",
     ],
 )
 def test_a_habit_or_an_earlier_event_while_the_child_is_safe_tonight_is_a_worry(nlp, text):
     assessment = assess(nlp(text))
     assert not assessment.immediate, text
     assert assessment.over, text
+
+
+def test_a_child_in_the_writers_arms_who_is_not_breathing_or_threatened_is_still_danger(nlp):
+    assert assess(nlp("shes in my arms and shes not breathing")).immediate
+    assert assess(nlp("i've got her in my arms but he's outside with a knife")).immediate
 
 
 def test_beside_a_habit_screaming_as_the_person_writes_is_still_danger(nlp):
