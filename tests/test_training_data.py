@@ -78,10 +78,16 @@ def test_the_held_out_nlu_set_shares_no_example_with_the_training_data():
 
 def understanding_set_texts() -> list[str]:
     """Every message of the independent evaluation sets (tests/understanding,
-    tests/understanding_fresh, tests/understanding_blind and tests/understanding_final), conversations
-    included."""
+    tests/understanding_fresh, tests/understanding_blind, tests/understanding_final and
+    tests/understanding_dec2), conversations included."""
     texts = []
-    for name in ("understanding", "understanding_fresh", "understanding_blind", "understanding_final"):
+    for name in (
+        "understanding",
+        "understanding_fresh",
+        "understanding_blind",
+        "understanding_final",
+        "understanding_dec2",
+    ):
         folder = ROOT / "tests" / name
         messages = yaml.safe_load((folder / "messages.yml").read_text(encoding="utf-8"))["messages"]
         conversations = yaml.safe_load((folder / "conversations.yml").read_text(encoding="utf-8"))[
