@@ -37,6 +37,16 @@ _GENERAL_QUESTION = re.compile(
 _WHAT_COUNTS = re.compile(r"\b(?:does|do|would|is|are)\b[^.?!]{0,60}\bcounts? as\b", re.IGNORECASE)
 
 
+# Someone trying to take a child off somewhere ("a man keeps trying to get her off the bus",
+# "trying to get a little boy to go with him"): danger beside a word that the child does not know
+# them (the ``stranger`` label), not in a custody row ("trying to take the kids away through court").
+_LURE = re.compile(
+    r"\b(?:trying|tryin|tries|tried|try) to (?:get|take|grab|lure|drag|pull|snatch|entice|coax|persuade) "
+    r"(?:her|him|them|the|a|this|that|one)\b(?: \w+){0,3}? (?:off|away|out|into|in|onto|with|to go)\b",
+    re.IGNORECASE,
+)
+
+
 def is_general_question(doc: Doc) -> bool:
     """ "is smacking your child abuse?", "what are the signs a child is being harmed?", "how do i
     know if a child is being abused" """
@@ -115,6 +125,8 @@ def assess(doc: Doc) -> DangerAssessment:
       "he's gone now and she's asleep") with no word that it is happening now, or
     * a young child alone in a dangerous place (a dual carriageway, a balcony, the water), unless
       it is habit or hearsay ("she is often on the balcony on her own"), or
+    * someone trying to take a child off who is a stranger to the child ("trying to get her off
+      the bus ... she doesn't know him"), or
     * harm in progress ("he's hitting her", "she is being hurt") that is not reported speech,
       suspicion, habit or a general question ("she told me he is hitting her", "he is always
       hitting", "is smacking abuse?"), or
@@ -175,6 +187,10 @@ def assess(doc: Doc) -> DangerAssessment:
         reasons += [f"danger sign: {text}" for text in spans["danger_sign"]]
     if spans["hazard"] and spans["alone"] and not hedged and not over:
         reasons += [f"alone by a hazard: {text}" for text in spans["hazard"]]
+    lure = _LURE.search(doc.text.replace("\u2019", "'"))
+    if lure and spans["stranger"] and not over:
+        # "a man keeps trying to get her off the bus ... she says she doesn't know him"
+        reasons.append(f"a stranger taking a child: {lure.group()}")
     if urgency and not over:
         for label in ("harm_in_progress", "harm", "distress", "hazard"):
             reasons += [

@@ -34,6 +34,7 @@ DANGER_LABELS = (
     "safe_now",
     "habit",
     "not_now",
+    "stranger",
 )
 
 # fmt: off
@@ -181,6 +182,16 @@ _HAZARD_PHRASES = """
 """
 
 # Being on one's own: with a hazard it means danger.
+# The child does not know the adult with them: beside an attempt to take the child off (nlp.danger),
+# danger.
+_STRANGER_PHRASES = """
+    doesn't know him | doesnt know him | does not know him | doesn't know her | doesnt know her
+    does not know her | don't know him | dont know him | didn't know him | didnt know him
+    a stranger | stranger | strangers | never seen him before | never seen before
+    isn't her dad | isnt her dad | is not her dad | isn't his dad | isnt his dad | is not his dad
+    not her dad | not his dad | not her mum | not his mum
+"""
+
 _ALONE_PHRASES = """
     alone | on his own | on her own | on their own | by himself | by herself | by themselves
     unsupervised | unattended | no adult | no adults | nobody with him | nobody with her
@@ -220,6 +231,7 @@ _PRESENT_DANGER_PHRASES = """
 # Phrases that mean danger unless the message puts them in the past ("she was suicidal last year").
 _DANGER_PHRASES = """
     call the police | ambulance | passed out | collapsed | paralytic | too drunk to stand
+    broken bottle | smashed bottle | baseball bat | cricket bat | crowbar | iron bar | metal bar
     can't even stand | cant even stand | can't stand up | cant stand up
     kill himself | kill herself | kill themselves | kill myself | end my life | end his life
     end her life | suicidal | suicide
@@ -457,6 +469,7 @@ def danger_patterns() -> List[Dict[str, Any]]:
     patterns.extend(_phrase_patterns("urgency", phrases(_URGENCY_PHRASES)))
     patterns.extend(_phrase_patterns("hazard", phrases(_HAZARD_PHRASES)))
     patterns.extend(_phrase_patterns("alone", phrases(_ALONE_PHRASES)))
+    patterns.extend(_phrase_patterns("stranger", phrases(_STRANGER_PHRASES)))
 
     # An overdose however it is put: "swallowed a whole pack of paracetamol", "took a load of her
     # mum's tablets", "overdosed on insulin". A danger sign, so time can put it in the past ("she
@@ -616,6 +629,22 @@ def danger_patterns() -> List[Dict[str, Any]]:
     aux = {"LOWER": {"IN": _PRESENT_AUX}}
     adverb = {"LOWER": {"IN": _NOW_ADVERBS}, "OP": "?"}
     patterns.append({"label": "harm_in_progress", "pattern": [aux, adverb, {"LOWER": {"IN": HARM_ING}}]})
+    # "he's threatening me and the children" (not "she's threatening to move out").
+    patterns.append(
+        {
+            "label": "harm_in_progress",
+            "pattern": [
+                aux,
+                adverb,
+                {"LOWER": "threatening"},
+                {
+                    "LOWER": {
+                        "IN": ["me", "her", "him", "them", "us", "the", "my", "his", "their", "everyone"]
+                    }
+                },
+            ],
+        }
+    )
     patterns.append(
         {
             "label": "harm_in_progress",

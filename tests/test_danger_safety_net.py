@@ -191,7 +191,7 @@ def test_harm_as_a_habit_with_no_word_of_this_moment_is_a_worry_not_999(nlp, tex
         "the toddler cries for ages and nobody goes to him, it's been like that for weeks, quiet right now",
         "a boy in my class said earlier his mum hit him with a spoon, he's gone home now",
         "she's missed half of this term and her mum keeps saying she's ill",
-        "she wandered off into the road but a lady brought her back, shes in my arms and not a scratch on her",
+        "she wandered off into the road but a lady brought her back, shes in my arms, not a scratch on her",
         "he got out of the garden onto the street, a neighbour caught him, hes back with me safe and sound",
     ],
 )
@@ -199,6 +199,32 @@ def test_a_habit_or_an_earlier_event_while_the_child_is_safe_tonight_is_a_worry(
     assessment = assess(nlp(text))
     assert not assessment.immediate, text
     assert assessment.over, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a man at the park is trying to get a little boy to go with him and the boy says he doesnt know him",
+        "some bloke keeps trying to take her off the train, she's 7 and says she's never seen him before",
+        "my ex turned up at the school gates with a baseball bat shouting for our son",
+        "hes outside my door with a broken bottle and the kids are in the bedroom",
+        "the neighbours boyfriend is threatening them all, i can hear the kids crying",
+    ],
+)
+def test_a_stranger_taking_a_child_a_makeshift_weapon_or_threats_now_are_danger(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my ex keeps trying to take the kids away from me through the family court",
+        "she's threatening to move out and take the baby to her mums",
+        "we always tell her not to talk to strangers",
+    ],
+)
+def test_a_custody_row_or_a_threat_to_move_out_is_not_danger(nlp, text):
+    assert not assess(nlp(text)).immediate, text
 
 
 def test_a_child_in_the_writers_arms_who_is_not_breathing_or_threatened_is_still_danger(nlp):
