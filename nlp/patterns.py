@@ -220,6 +220,8 @@ _PRESENT_DANGER_PHRASES = """
     took a bottle | necked a bottle | swallowed some pills | swallowed all
     bleeding badly | bleeding a lot | losing blood | lot of blood | covered in blood
     on fire | house is on fire | flat is on fire
+    smoke pouring | smoke coming out | smoke coming from | full of smoke | filling with smoke
+    through the ice | thru the ice | trapped inside | trapped in the fire | trapped upstairs
     send help | send the police | police now
     someone help | somebody help | please help now | help us now | help her now | help him now
     going to jump | gonna jump
@@ -232,6 +234,9 @@ _PRESENT_DANGER_PHRASES = """
 _DANGER_PHRASES = """
     call the police | ambulance | passed out | collapsed | paralytic | too drunk to stand
     broken bottle | smashed bottle | baseball bat | cricket bat | crowbar | iron bar | metal bar
+    fell in the river | fallen in the river | fell in the lake | fallen in the lake | fell in the canal
+    fallen in the canal | fell in the sea | fallen in the sea | fell in the water | fallen in the water
+    gone under the water | went under the water
     can't even stand | cant even stand | can't stand up | cant stand up
     kill himself | kill herself | kill themselves | kill myself | end my life | end his life
     end her life | suicidal | suicide

@@ -209,6 +209,9 @@ def test_a_habit_or_an_earlier_event_while_the_child_is_safe_tonight_is_a_worry(
         "my ex turned up at the school gates with a baseball bat shouting for our son",
         "hes outside my door with a broken bottle and the kids are in the bedroom",
         "the neighbours boyfriend is threatening them all, i can hear the kids crying",
+        "theres smoke coming out of the house across the road and the children are still in there",
+        "a boy has fallen through the ice on the pond in the park",
+        "my daughters friend fell in the canal and shes not a strong swimmer",
     ],
 )
 def test_a_stranger_taking_a_child_a_makeshift_weapon_or_threats_now_are_danger(nlp, text):
@@ -221,6 +224,8 @@ def test_a_stranger_taking_a_child_a_makeshift_weapon_or_threats_now_are_danger(
         "my ex keeps trying to take the kids away from me through the family court",
         "she's threatening to move out and take the baby to her mums",
         "we always tell her not to talk to strangers",
+        "two summers ago my son fell in the river and we were lucky, now he panics near water",
+        "her dad smokes weed in front of her all the time",
     ],
 )
 def test_a_custody_row_or_a_threat_to_move_out_is_not_danger(nlp, text):
