@@ -88,6 +88,8 @@ def test_a_message_in_another_language_gets_999_the_numbers_and_childline_in_eve
     for text in texts:
         assert "999" in text and "023 8083 3336" in text and "023 8083 2300" in text
         assert "Childline on 0800 1111" in text
+    # Without a language of ours (Urdu, Hindi...), nothing in the message could be read: 999 first.
+    assert texts[-1].startswith("If a child is in danger right now, call 999.")
 
 
 def test_the_fallback_always_offers_the_phone_numbers():
