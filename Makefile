@@ -125,7 +125,7 @@ test: install lint test-web test-python test-stories test-nlu
 
 # --- benchmarks (bench/, figures under bench/results/) ----------------------------------------
 # Load against this assistant and a stock `rasa init` one in the same run (bench/load.py, with its
-# plot), the understanding rates on the four independent sets, the safety net's share, and the intake.
+# plot), the understanding rates on the five independent sets, the safety net's share, and the intake.
 # BENCH_LOAD_ARGS passes options to bench/load.py (for example --levels 1,10 for a quick look).
 bench: install train var
 	PYTHONPATH=. $(PY) bench/load.py $(BENCH_LOAD_ARGS)
@@ -133,6 +133,7 @@ bench: install train var
 	PYTHONPATH=. $(PY) bench/understanding.py --set tests/understanding_fresh
 	PYTHONPATH=. $(PY) bench/understanding.py --set tests/understanding_blind
 	PYTHONPATH=. $(PY) bench/understanding.py --set tests/understanding_final
+	PYTHONPATH=. $(PY) bench/understanding.py --set tests/understanding_dec2
 	PYTHONPATH=. $(PY) bench/safety_net.py
 	@if [ -f intake/Makefile ]; then $(MAKE) --no-print-directory -C intake bench; fi
 
