@@ -425,12 +425,17 @@ class Outbox:
                     (referral_id, now),
                 ).fetchone()
             if row is not None:
-                self._db.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?,"
-                    " leased_until = ? WHERE referral_id = ?",
-                    (now, now + lease_seconds, now + lease_seconds, row[0]),
-                )
+                self._lease(row[0], now, lease_seconds)
         return (row[0], json.loads(self._open(row[0], row[1]))) if row else None
+
+    def _lease(self, referral_id: str, now: float, lease_seconds: float) -> None:
+        """Inside a transaction: the referral is pending and leased to the caller for one attempt
+        (counted), due again only when the lease runs out."""
+        self._db.execute(
+            "UPDATE outbox SET state = 'pending', settled_at = NULL, attempts = attempts + 1,"
+            " last_attempt_at = ?, next_attempt_at = ?, leased_until = ? WHERE referral_id = ?",
+            (now, now + lease_seconds, now + lease_seconds, referral_id),
+        )
 
     @_locked
     def mark_delivered(self, referral_id: str, result: DeliveryResult) -> None:
@@ -487,11 +492,7 @@ class Outbox:
                 (referral_id,),
             ).fetchone()
             if row is not None:
-                self._db.execute(
-                    "UPDATE outbox SET state = 'pending', settled_at = NULL, attempts = attempts + 1,"
-                    " last_attempt_at = ?, next_attempt_at = ?, leased_until = ? WHERE referral_id = ?",
-                    (now, now + lease_seconds, now + lease_seconds, row[0]),
-                )
+                self._lease(row[0], now, lease_seconds)
         return (row[0], json.loads(self._open(row[0], row[1]))) if row else None
 
     @_locked
