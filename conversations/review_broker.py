@@ -114,12 +114,15 @@ def review_message(body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         return None
     message_id = str(uuid.uuid4())
     kind = body.get("event")
+    # ``through``: the last event (its row in the tracker store) an erasure or replacement covers.
+    through = {"through": body["through"]} if isinstance(body.get("through"), int) else {}
     if kind == CONVERSATION_ERASED:
         return {
             "kind": "erased",
             "message_id": message_id,
             "conversation_id": conversation_id,
             "reason": body.get("reason"),
+            **through,
         }
     if kind == CONVERSATION_REPLACED:
         return {
@@ -127,6 +130,7 @@ def review_message(body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
             "message_id": message_id,
             "conversation_id": conversation_id,
             "events": [_part(e) for e in body.get("events") or []],
+            **through,
         }
     return {"kind": "event", "message_id": message_id, "conversation_id": conversation_id, **_part(body)}
 

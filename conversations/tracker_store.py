@@ -164,6 +164,13 @@ def conversation_keys(env: Mapping[str, str], database_file: Optional[Path]) -> 
     )
 
 
+# An event's row id is its place in the store (``seq`` for the review store, which an erasure names
+# as the last it covered). PostgreSQL's sequence never gives an id twice; SQLite reuses the highest
+# ids after they are deleted unless the table is AUTOINCREMENT, so it is made so (and an events
+# table made before is rebuilt so at start, `_ids_never_reused`).
+SQLTrackerStore.SQLEvent.__table__.dialect_options["sqlite"]["autoincrement"] = True
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that seals every event and removes a stopped referral's words."""
 
@@ -183,10 +190,33 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 connection.execute("PRAGMA secure_delete = ON")
 
             self.engine.dispose()  # a connection opened before the listener would lack it
+            self._ids_never_reused()
         self.keys = keys or conversation_keys(os.environ, self.database_file)
         self._names: FrozenSet[str] = frozenset()
         self._names_domain: Optional[Domain] = None
         self._seal_at_start()
+
+    def _ids_never_reused(self) -> None:
+        """Rebuild a SQLite events table made without AUTOINCREMENT (by Rasa, or before this store
+        set it), keeping every row and its id (which its sealed data is bound to)."""
+        table = self.SQLEvent.__table__
+        with self.engine.begin() as connection:
+            made = connection.execute(
+                sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                {"name": table.name},
+            ).scalar()
+            if made is None or "AUTOINCREMENT" in made.upper():
+                return
+            old = f"{table.name}_before_autoincrement"
+            connection.execute(sa.text(f'ALTER TABLE "{table.name}" RENAME TO "{old}"'))
+            for index in table.indexes:
+                connection.execute(sa.text(f'DROP INDEX IF EXISTS "{index.name}"'))
+            table.create(connection)
+            columns = ", ".join(f'"{c.name}"' for c in table.columns)  # Rasa's names, no input
+            copy = f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{old}"'  # noqa: S608
+            connection.execute(sa.text(copy))
+            connection.execute(sa.text(f'DROP TABLE "{old}"'))
+        logger.info("The tracker store's events table now never reuses a row id (AUTOINCREMENT)")
 
     # --- Rasa's reads and writes, sealed ---------------------------------------------------------
 
@@ -215,9 +245,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             session.flush()  # gives each row the id its sealed data is bound to
             for row, data in written:
                 row.data = self._seal(row, data)
+            numbered = [(row.id, data) for row, data in written]  # read before commit expires rows
             session.commit()
         if self.event_broker is not None:
-            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+            await self._stream_new_events(self.event_broker, numbered, tracker.sender_id)
         if stopped_referral_in_latest_turn(tracker):
             self.overwrite_referral(tracker.sender_id)
 
@@ -263,25 +294,31 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     # --- what the event broker (the review store) is sent ---------------------------------------
 
-    async def _stream_new_events(self, event_broker: Any, new_events: List[Any], sender_id: str) -> None:
-        """Rasa's body (the sender id and the event) with the ``review`` fields read from it."""
-        bodies = []
-        for new in new_events:
-            data = new.as_dict()
-            bodies.append({"sender_id": sender_id, **data, "review": self.review_fields(data)})
+    async def _stream_new_events(self, event_broker: Any, written: List[Any], sender_id: str) -> None:
+        """Rasa's body (the sender id and the event) with the ``review`` fields read from it, for
+        each event written and its row id."""
+        bodies = [
+            {"sender_id": sender_id, **data, "review": self.review_fields(data, seq=row_id)}
+            for row_id, data in written
+        ]
         if hasattr(event_broker, "publish_many"):  # the review broker: one write for the turn
             event_broker.publish_many(bodies)
         else:
             for body in bodies:
                 event_broker.publish(body)
 
-    def review_fields(self, data: Dict[str, Any]) -> Dict[str, Any]:
+    def review_fields(self, data: Dict[str, Any], *, seq: Optional[int] = None) -> Dict[str, Any]:
         """What the review store may keep plain about an event: its type and time, the intent and
         action names the domain knows, the intent's confidence, the channel, whether it was a staff
-        preview, whether the safety net fired, whether it was a fallback. Never what was said."""
+        preview, whether the safety net fired, whether it was a fallback; and ``seq``, its row id
+        (the place in the store every replica shares: an erasure or replacement names the last one
+        it covers, so what another replica's spool still holds of it is never stored after it).
+        Never what was said."""
         kind = data.get("event")
         at = data.get("timestamp")
         fields: Dict[str, Any] = {"type": kind, "at": at if isinstance(at, (int, float)) else time.time()}
+        if seq is not None:
+            fields["seq"] = seq
         if kind == "user":
             parse = data.get("parse_data") or {}
             intent = parse.get("intent") or {}
@@ -326,18 +363,22 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 .all()
             )
             events = [self._open(row) for row in rows]
+            seqs = [row.id for row in rows]
             changed = redact(events)
             for index in changed:
                 rows[index].data = self._seal(rows[index], events[index])
             session.commit()
         logger.info("A referral's %d events were overwritten in the tracker store", len(changed))
-        self._tell_broker(
-            {
-                "event": CONVERSATION_REPLACED,
-                "sender_id": sender_id,
-                "events": [{**e, "review": self.review_fields(e)} for e in events],
-            }
-        )
+        message: Dict[str, Any] = {
+            "event": CONVERSATION_REPLACED,
+            "sender_id": sender_id,
+            "events": [
+                {**e, "review": self.review_fields(e, seq=seq)} for e, seq in zip(events, seqs, strict=True)
+            ],
+        }
+        if seqs:
+            message["through"] = seqs[-1]
+        self._tell_broker(message)
 
     # --- a whole conversation erased ------------------------------------------------------------
 
@@ -350,6 +391,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         if reason not in ERASE_REASONS:
             raise ValueError(f"reason must be one of {', '.join(ERASE_REASONS)}")
         with self.session_scope() as session:
+            through = (
+                session.query(sa.func.max(self.SQLEvent.id))
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .scalar()
+            )
             deleted = (
                 session.query(self.SQLEvent)
                 .filter(self.SQLEvent.sender_id == sender_id)
@@ -357,7 +403,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             )
             session.commit()
         if tell_broker:
-            self._tell_broker({"event": CONVERSATION_ERASED, "sender_id": sender_id, "reason": reason})
+            message = {"event": CONVERSATION_ERASED, "sender_id": sender_id, "reason": reason}
+            if through is not None:  # the last event it deleted: later ones are a new session's
+                message["through"] = int(through)
+            self._tell_broker(message)
         logger.info("A conversation's %d events were erased from the tracker store (%s)", deleted, reason)
         return int(deleted)
 

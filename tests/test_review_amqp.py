@@ -6,8 +6,9 @@ A conversation goes tracker store -> spool -> RabbitMQ -> the intake's consumer 
 and staff read it; what RabbitMQ holds is sealed (no name, postcode or phone number in its bytes);
 RabbitMQ down then up loses nothing; an intake killed mid-stream and started again stores every
 message once; a batch sealed with another key is refused and counted; an erased conversation's
-waiting events never leave. Each test has its own queue, deleted afterwards; RabbitMQ missing
-fails the tests under CI and skips them elsewhere.
+waiting events never leave; and what another replica's spool still holds of a conversation erased
+or stopped through the first never reaches the review store after it. Each test has its own queue,
+deleted afterwards; RabbitMQ missing fails the tests under CI and skips them elsewhere.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, Optional
 import pytest
 import yaml
 from cryptography.exceptions import InvalidTag
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from conversations import review_transport
 from conversations.keyring import Keys
@@ -51,13 +53,21 @@ def queue():
     delete_queues(name)
 
 
-def amqp_store(folder: Path, url: str, queue: str, key: Optional[bytes] = KEY, **options: Any):
-    """The Rasa server's tracker store with the review broker on RabbitMQ, state under `folder`."""
+def amqp_store(
+    folder: Path,
+    url: str,
+    queue: str,
+    key: Optional[bytes] = KEY,
+    spool: str = "review_spool.db",
+    **options: Any,
+):
+    """The Rasa server's tracker store with the review broker on RabbitMQ, state under `folder`
+    (a second replica: the same folder, its own `spool`)."""
     folder.mkdir(mode=0o700, exist_ok=True)
     keys = Keys(path=folder / "conversation_keyring")
     broker = ReviewEventBroker(
         url=url,
-        spool=str(folder / "review_spool.db"),
+        spool=str(folder / spool),
         transport="amqp",
         queue=queue,
         transport_key=key,
@@ -248,6 +258,59 @@ def test_an_erased_conversations_waiting_events_never_leave(tmp_path, queue):
         proxy.close()
     messages = [m for body, info in take_all(queue) for m in opened(body, info)["messages"]]
     assert [(m["kind"], m["conversation_id"]) for m in messages] == [("erased", "erased-waiting")]
+
+
+@pytest.mark.parametrize("through_a", ["erased", "replaced"])
+def test_what_another_replica_still_holds_never_reaches_the_review_store_after_it(
+    tmp_path, queue, intake_down, through_a
+):
+    # Two replicas share the tracker store; each has its own spool. Replica B answers a turn while
+    # cut off from RabbitMQ, so its events wait in its spool; then the person presses quick exit
+    # (or stops the referral) on a connection to replica A, which reaches RabbitMQ.
+    store_a, broker_a = amqp_store(tmp_path / "rasa", AMQP_URL, queue, spool="spool_a.db")
+    proxy = TcpProxy()
+    store_b, broker_b = amqp_store(tmp_path / "rasa", proxy.url, queue, spool="spool_b.db")
+    sender, now = f"two-replicas-{through_a}", time.time()
+    try:
+        asyncio.run(store_b.save(worry_then_form(sender, now)))
+        assert asyncio.run(broker_b.flush()) == 9  # waiting in B's spool
+        if through_a == "erased":
+            asyncio.run(store_a.erase(sender, reason="quick_exit"))
+        else:
+            store_a.overwrite_referral(sender)
+        assert asyncio.run(broker_a.flush()) == 0
+        intake_down.start()
+        if through_a == "erased":
+            assert eventually(lambda: waiting(queue) == 0)
+        else:
+            assert events_of(intake_down, sender) == 9  # as it now reads, the answers overwritten
+        proxy.open()  # B is back: its spool goes out, after A's erasure or replacement
+        assert asyncio.run(broker_b.flush()) == 0
+        # The person carries on (a new session after quick exit; after stopping the referral, the
+        # same one): that turn comes after the cut-off and is stored, so B's batch was read.
+        tracker = asyncio.run(store_b.retrieve(sender)) or DialogueStateTracker(sender, DOMAIN.slots)
+        for new in list(worry_then_form(sender, now + 60).events)[:2]:  # the worry, no names
+            tracker.update(new)
+        asyncio.run(store_b.save(tracker))
+        assert asyncio.run(broker_b.flush()) == 0
+        expected = 2 if through_a == "erased" else 11
+        assert events_of(intake_down, sender, expected) == expected
+    finally:
+        proxy.close()
+    conversation = intake_down.conversation(sender)
+    text = json.dumps(conversation)
+    at = [_seconds(e["at"]) for e in conversation["events"]]
+    if through_a == "erased":  # only the new session: nothing from before the quick exit
+        assert min(at) >= now + 60 - 0.001, at
+    for canary in CANARIES:
+        assert canary not in text, canary
+    assert "superseded" in intake_down.log()
+
+
+def _seconds(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 async def eventually_async(check, seconds: float = 20.0):

@@ -175,6 +175,38 @@ def test_a_stopped_referral_arrives_overwritten_and_an_erased_one_leaves_both_st
     assert readable(folder) == [] and readable(intake.var_dir) == []
 
 
+def test_each_event_names_its_row_and_an_erasure_or_replacement_the_last_row_it_covers(tmp_path, intake):
+    # What lets the review store set aside what another replica's spool sends late
+    # (tests/test_review_amqp.py plays that with two spools and the real intake).
+    folder = tmp_path / "rasa"
+    folder.mkdir(mode=0o700)
+    store, broker = make_store(folder, intake)
+    intake.stop()  # so the spool keeps what the store publishes
+    now = time.time()
+    asyncio.run(store.save(worry_then_form("numbered", now)))
+    asyncio.run(store.save(worry_then_form("other", now)))
+    store.overwrite_referral("numbered")
+    asyncio.run(store.erase("other", reason="quick_exit"))
+    with store.session_scope() as session:
+        rows = [
+            r.id
+            for r in session.query(store.SQLEvent)
+            .filter(store.SQLEvent.sender_id == "numbered")
+            .order_by(store.SQLEvent.id)
+        ]
+    messages = [m for _, m in broker.spool.oldest(limit=100)]
+    events = [m for m in messages if m["kind"] == "event"]
+    assert [m["review"]["seq"] for m in events] == rows  # "other"'s went with its erasure
+    [replaced] = [m for m in messages if m["kind"] == "replaced"]
+    assert [e["review"]["seq"] for e in replaced["events"]] == rows
+    assert replaced["through"] == rows[-1]
+    [erased] = [m for m in messages if m["kind"] == "erased"]
+    assert erased["through"] == rows[-1] + 9  # the last of "other"'s nine rows, saved after
+    assert asyncio.run(store.erase("never-seen", reason="quick_exit")) == 0
+    [nothing] = [m for _, m in broker.spool.oldest(limit=100) if m["conversation_id"] == "never-seen"]
+    assert "through" not in nothing
+
+
 def test_the_purge_deletes_idle_conversations_and_erases_abandoned_referrals(tmp_path, intake):
     folder = tmp_path / "rasa"
     folder.mkdir(mode=0o700)

@@ -369,6 +369,47 @@ def test_events_written_in_plain_text_before_the_upgrade_are_sealed_when_the_sto
     assert_nothing_readable(store)  # SQLite's secure_delete: not even in free pages
 
 
+def test_a_row_id_is_never_given_twice_even_after_the_newest_rows_are_erased(open_store):
+    # The review store takes an erasure's last row id as a cut-off: an id given again to a later
+    # event of the same conversation would hide that event from staff.
+    store = open_store()
+    save(store, conversation("first"))
+    last = rows(store)[-1][0]
+    assert asyncio.run(store.erase("first", reason="quick_exit")) == 9
+    save(store, conversation("first"))
+    assert min(row[0] for row in rows(store)) > last
+
+
+def test_a_sqlite_events_table_made_before_is_rebuilt_to_never_reuse_ids_keeping_every_row(tmp_path):
+    folder = tmp_path / "var"
+    keys = Keys(path=folder / "conversation_keyring")
+    store = RedactingSQLTrackerStore(DOMAIN, db=str(folder / "rasa.db"), keys=keys)
+    save(store, conversation("kept"))
+    before = rows(store)
+    store.engine.dispose()
+    with sqlite3.connect(folder / "rasa.db") as connection:  # the table as Rasa alone makes it
+        connection.executescript(
+            "ALTER TABLE events RENAME TO old; DROP INDEX ix_events_sender_id;"
+            " CREATE TABLE events (id INTEGER NOT NULL PRIMARY KEY, sender_id VARCHAR(255) NOT NULL,"
+            " type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255),"
+            " action_name VARCHAR(255), data TEXT);"
+            " CREATE INDEX ix_events_sender_id ON events (sender_id);"
+            " INSERT INTO events SELECT * FROM old; DROP TABLE old;"
+        )
+    store = RedactingSQLTrackerStore(DOMAIN, db=str(folder / "rasa.db"), keys=keys)
+    assert rows(store) == before  # every row, its id and sealed data unchanged
+    assert retrieve(store, "kept").get_slot("child_name") == CHILD  # still opens (bound to its id)
+    asyncio.run(store.erase("kept", reason="abandoned"))
+    save(store, conversation("kept"))
+    assert min(row[0] for row in rows(store)) > before[-1][0]
+    with sqlite3.connect(folder / "rasa.db") as connection:
+        made = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+        indexes = connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+    assert "AUTOINCREMENT" in made and ("ix_events_sender_id",) in indexes
+    store.engine.dispose()
+    assert_nothing_readable(store)
+
+
 def _url_arguments(database: Dict[str, Any]) -> Dict[str, Any]:
     names = ("dialect", "host", "port", "db", "username", "password")
     return {name: database[name] for name in names if name in database}

@@ -96,7 +96,14 @@ async def test_a_conversation_arrives_once_sealed_and_staff_read_it_as_rasa_reco
     batch = conversation("c-1")
     first = await send(client, batch)
     assert first.status_code == 200, first.text
-    assert first.json() == {"stored": 9, "duplicates": 0, "erased": 0, "replaced": 0, "refused": []}
+    assert first.json() == {
+        "stored": 9,
+        "duplicates": 0,
+        "superseded": 0,
+        "erased": 0,
+        "replaced": 0,
+        "refused": [],
+    }
     again = await send(client, batch)  # the broker did not hear the answer and sends it again
     assert again.json()["duplicates"] == 9 and again.json()["stored"] == 0
 
@@ -326,6 +333,114 @@ async def test_erased_goes_and_replaced_reads_as_the_assistant_now_holds_it(
     async with engine.connect() as conn:
         count = (await conn.execute(text("SELECT count(*) FROM conversation_events"))).scalar_one()
     assert count == 4
+
+
+def numbered(messages, first=1):
+    """The messages with their places in the tracker store (``review.seq``), as Rasa numbers them."""
+    for seq, message in enumerate(messages, start=first):
+        message["review"]["seq"] = seq
+    return messages
+
+
+async def test_what_another_replica_still_holds_of_an_erased_conversation_is_never_stored(
+    client, staff_headers, engine
+):
+    # Replica A sent the start of the conversation, then the person pressed quick exit on it; the
+    # rest was still in replica B's spool (cut off from RabbitMQ) and arrives after the erasure.
+    events = numbered(conversation("c-9"))
+    await send(client, events[:3])
+    erased = {
+        "kind": "erased",
+        "message_id": str(uuid.uuid4()),
+        "conversation_id": "c-9",
+        "reason": "quick_exit",
+        "through": len(events),
+    }
+    assert (await send(client, [erased])).json()["erased"] == 1
+    late = await send(client, events[3:])
+    assert late.json()["superseded"] == len(events) - 3 and late.json()["stored"] == 0
+    assert (
+        await client.get("/api/v1/staff/conversations/c-9", headers=staff_headers)
+    ).status_code == 404
+    async with engine.connect() as conn:
+        count = (await conn.execute(text("SELECT count(*) FROM conversation_events"))).scalar_one()
+        cutoffs = (await conn.execute(text("SELECT * FROM conversation_cutoffs"))).all()
+    assert count == 0
+    assert [tuple(r)[:2] for r in cutoffs] == [("c-9", len(events))]  # ids and a number only
+
+    # The same id used again later (a new session, new rows in the tracker store) is stored.
+    again = numbered(conversation("c-9", T0 + 600), first=len(events) + 1)
+    assert (await send(client, again)).json()["stored"] == len(again)
+    c9 = (await client.get("/api/v1/staff/conversations/c-9", headers=staff_headers)).json()
+    assert len(c9["events"]) == len(again)
+
+
+async def test_a_stopped_referrals_words_held_by_another_replica_do_not_come_back(
+    client, staff_headers
+):
+    events = numbered(conversation("c-10"))
+    await send(client, events[:4])  # replica A: up to the referral form's start
+    said = ("text", "value", "parse_data")  # what the tracker store overwrites (tests there)
+    redacted = [
+        {"event": {k: "[removed]" if k in said else v for k, v in m["event"].items()},
+         "review": m["review"]}
+        for m in events
+    ]  # fmt: skip
+    replaced = {
+        "kind": "replaced",
+        "message_id": str(uuid.uuid4()),
+        "conversation_id": "c-10",
+        "events": redacted,
+        "through": len(events),
+    }
+    assert (await send(client, [replaced])).json()["replaced"] == 1
+    # replica B's unredacted answers, late; and the person carrying on after stopping
+    after = numbered([user("c-10", "what happens next", T0 + 60, "ask_what_happens", 0.9)],
+                     first=len(events) + 1)  # fmt: skip
+    late = await send(client, [*events[4:], *after])
+    assert late.json()["superseded"] == len(events) - 4 and late.json()["stored"] == 1
+    read = await client.get("/api/v1/staff/conversations/c-10", headers=staff_headers)
+    assert CHILD not in read.text and POSTCODE not in read.text and PHONE not in read.text
+    assert len(read.json()["events"]) == len(events) + 1
+    # a replacement that covers less (sent earlier, delivered later) does not move the cut-off back
+    older = {**replaced, "message_id": str(uuid.uuid4()), "events": redacted[:2], "through": 2}
+    await send(client, [older])
+    assert (await send(client, [events[5]])).json()["superseded"] == 1
+
+
+async def test_a_place_in_the_tracker_store_must_be_a_whole_number(client):
+    for bad in (0, -1, 1.5, True, "7", 2**63):
+        message = numbered(conversation("c-11")[:1])[0]
+        message["review"]["seq"] = bad
+        erased = {
+            "kind": "erased",
+            "message_id": str(uuid.uuid4()),
+            "conversation_id": "c-11",
+            "reason": "abandoned",
+            "through": bad,
+        }
+        body = (await send(client, [message, erased])).json()
+        assert [r["index"] for r in body["refused"]] == [0, 1], bad
+        assert "place in the tracker store" in body["refused"][0]["message"]
+
+
+async def test_an_erasures_cut_off_is_kept_for_the_conversations_period_then_purged(
+    client, store, clock
+):
+    erased = {
+        "kind": "erased",
+        "message_id": str(uuid.uuid4()),
+        "conversation_id": "c-12",
+        "reason": "abandoned",
+        "through": 40,
+    }
+    await send(client, [erased])
+    clock.advance(days=29)
+    report = await store.purge(referrals_days=3650, preview_days=30, audit_days=3650)
+    assert report["conversation_cutoffs_deleted"] == 0
+    clock.advance(days=2)
+    report = await store.purge(referrals_days=3650, preview_days=30, audit_days=3650)
+    assert report["conversation_cutoffs_deleted"] == 1
 
 
 @pytest.mark.parametrize("preview", [False, True])

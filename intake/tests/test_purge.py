@@ -30,6 +30,7 @@ async def test_purge_deletes_closed_and_preview_referrals_past_retention_but_kee
         "conversations_deleted": 0,
         "preview_conversations_deleted": 0,
         "referral_transcripts_kept": 0,
+        "conversation_cutoffs_deleted": 0,
         "referrals_deleted": 1,
         "preview_referrals_deleted": 1,
         "open_referrals_kept_past_retention": 1,

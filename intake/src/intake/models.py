@@ -16,6 +16,9 @@
 - `conversation_events`: the conversation's events as Rasa's event broker sent them, each sealed
   whole in `data_sealed`; plain only its type, the intent and action names the assistant's domain
   knows, the intent's confidence, and a staff member's flag or corrected intent.
+- `conversation_cutoffs`: per conversation erased or replaced, the last place in the tracker store
+  that erasure or replacement covered; an event of it up to there, arriving later from another
+  replica's spool, is not stored. Ids and numbers only; kept for the conversations' retention.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -257,4 +261,12 @@ conversation_events = Table(
     Column("corrected_by", String(100), nullable=True),
     Column("key_id", Integer, nullable=False),
     Column("data_sealed", LargeBinary, nullable=False),
+)
+
+conversation_cutoffs = Table(
+    "conversation_cutoffs",
+    metadata,
+    Column("conversation_id", String(64), primary_key=True),
+    Column("through_seq", BigInteger, nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
 )

@@ -546,8 +546,10 @@ def _conversation_paths(iso: dict[str, Any], flag) -> dict[str, Any]:
                     "Messages of kind `event` (one of Rasa's events with its review fields), "
                     "`replaced` (the conversation as it now reads: a stopped referral) or "
                     "`erased` (quick exit, an abandoned referral). Each has a `message_id`, so a "
-                    "batch sent twice is stored once. Invalid messages are refused one by one, "
-                    "by index, and the rest stored. Events are stored sealed. Up to 1 MiB. "
+                    "batch sent twice is stored once. An event (`review.seq`, its place in the "
+                    "tracker store) covered by an erasure or replacement already received "
+                    "(`through`) is superseded and not stored. Invalid messages are refused one "
+                    "by one, by index, and the rest stored. Events are stored sealed. Up to 1 MiB. "
                     + SECURITY_HEADERS_NOTE
                 ),
                 "security": [{"serviceToken": []}],
@@ -562,6 +564,7 @@ def _conversation_paths(iso: dict[str, Any], flag) -> dict[str, Any]:
                             "properties": {
                                 "stored": {"type": "integer"},
                                 "duplicates": {"type": "integer"},
+                                "superseded": {"type": "integer"},
                                 "erased": {"type": "integer"},
                                 "replaced": {"type": "integer"},
                                 "refused": {"type": "array", "items": anything},

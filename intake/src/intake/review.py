@@ -6,10 +6,15 @@ A batch is ``{"messages": [...]}``; each message is one of
   Rasa's events as the tracker store published it (``event`` is stored sealed, whole), with the
   ``review`` fields the tracker store read from it (``type``, ``at``, and the intent and action
   names only when the assistant's domain knows them, the intent's confidence, the channel, whether
-  it was a staff preview, whether the safety net fired, whether it was a fallback);
-- ``{"kind": "replaced", "message_id", "conversation_id", "events": [{"event", "review"}, ...]}``:
-  the whole conversation as it now reads (a stopped referral, its words overwritten);
-- ``{"kind": "erased", "message_id", "conversation_id", "reason"}``.
+  it was a staff preview, whether the safety net fired, whether it was a fallback, and ``seq``:
+  the event's place in the tracker store, which every replica shares);
+- ``{"kind": "replaced", "message_id", "conversation_id", "events": [{"event", "review"}, ...],
+  "through"}``: the whole conversation as it now reads (a stopped referral, its words overwritten);
+- ``{"kind": "erased", "message_id", "conversation_id", "reason", "through"}``.
+
+``through`` (optional) is the last ``seq`` the replacement or erasure covers: an event of that
+conversation with a ``seq`` up to it, arriving later (from another replica's spool), is superseded
+and never stored.
 
 A message that is not valid is refused on its own, by its index, with what is wrong (never its
 value), and the rest of the batch is stored: the broker drops refused messages and counts them.
@@ -30,6 +35,7 @@ CONVERSATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_/.-]{0,99}")
 TYPE = re.compile(r"[a-z_]{1,32}")
 ERASE_REASONS = ("quick_exit", "abandoned", "retention")
+MAX_SEQ = 2**63 - 1  # the tracker store's row ids (a PostgreSQL bigint at most)
 # Rasa's timestamps are seconds since 1970; anything outside these years is not a real event.
 EARLIEST, LATEST = (
     datetime(2020, 1, 1, tzinfo=UTC).timestamp(),
@@ -52,6 +58,7 @@ class ReviewFields:
     preview: bool = False
     safety_net: bool = False
     fallback: bool = False
+    seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class ReviewMessage:
     review: ReviewFields | None = None
     reason: str | None = None
     events: tuple[ReviewMessage, ...] = ()
+    through: int | None = None
 
     @property
     def at(self) -> datetime:
@@ -105,12 +113,18 @@ def parse_message(item: Any) -> ReviewMessage:
         event, review = _event(item)
         return ReviewMessage(kind, message_id, conversation_id, event=event, review=review)
     if kind == "erased":
-        _only(item, {"kind", "message_id", "conversation_id", "reason"})
+        _only(item, {"kind", "message_id", "conversation_id", "reason", "through"})
         if item.get("reason") not in ERASE_REASONS:
             raise Refused("reason must be one of " + ", ".join(ERASE_REASONS))
-        return ReviewMessage(kind, message_id, conversation_id, reason=item["reason"])
+        return ReviewMessage(
+            kind,
+            message_id,
+            conversation_id,
+            reason=item["reason"],
+            through=_seq(item, "through"),
+        )
     if kind == "replaced":
-        _only(item, {"kind", "message_id", "conversation_id", "events"})
+        _only(item, {"kind", "message_id", "conversation_id", "events", "through"})
         parts = item.get("events")
         if not isinstance(parts, list) or len(parts) > MAX_REPLACED_EVENTS:
             raise Refused(f"events must be a list of at most {MAX_REPLACED_EVENTS}")
@@ -123,7 +137,9 @@ def parse_message(item: Any) -> ReviewMessage:
             events.append(
                 ReviewMessage("event", message_id, conversation_id, event=event, review=review)
             )
-        return ReviewMessage(kind, message_id, conversation_id, events=tuple(events))
+        return ReviewMessage(
+            kind, message_id, conversation_id, events=tuple(events), through=_seq(item, "through")
+        )
     raise Refused("kind must be event, replaced or erased")
 
 
@@ -146,6 +162,7 @@ def _event(item: dict[str, Any]) -> tuple[dict[str, Any], ReviewFields]:
             "preview",
             "safety_net",
             "fallback",
+            "seq",
         },
     )
     type_name = review.get("type")
@@ -184,8 +201,18 @@ def _event(item: dict[str, Any]) -> tuple[dict[str, Any], ReviewFields]:
         confidence=None if confidence is None else float(confidence),
         action=_name(review, "action"),
         channel=_name(review, "channel", limit=32),
+        seq=_seq(review, "seq", where="review."),
         **flags,
     )
+
+
+def _seq(item: dict[str, Any], key: str, *, where: str = "") -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SEQ:
+        raise Refused(f"{where}{key} must be a whole number from 1 (a place in the tracker store)")
+    return value
 
 
 def _name(review: dict[str, Any], key: str, *, limit: int = 100) -> str | None:

@@ -158,6 +158,12 @@ class ReviewConsumer:
                 delay = min(delay * 2, self.max_retry_seconds)
         await message.ack()
         self.batches_stored += 1
+        if report["superseded"]:  # another replica's spool, late: an erasure came before it
+            log.info(
+                "review queue: %d review event(s) superseded by an erasure or replacement "
+                "received before them, not stored",
+                report["superseded"],
+            )
         if report["refused"]:
             self.messages_refused += len(report["refused"])
             log.error(

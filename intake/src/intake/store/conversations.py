@@ -7,6 +7,15 @@ of messages, over HTTP (routes/conversations.py) or RabbitMQ (review_queue.py), 
 replaced (a stopped referral, its words already overwritten) or erased (quick exit, a referral
 abandoned when its session expired). Every message has an id, so a batch sent twice is stored once.
 
+Superseded. Several Rasa replicas each have their own spool, so an erasure or a replacement made
+through one can arrive before events of the same conversation that another replica has not sent yet
+(it was cut off from RabbitMQ, or killed and restarted). Each event names its place in the tracker
+store they share (``seq``; one conversation's turns are taken one at a time, under the lock store),
+and an erasure or replacement names the last place it covers (``through``): that cut-off is kept
+(`conversation_cutoffs`), and an event of the conversation at or before it, arriving later, is
+counted as superseded and not stored. Events after it (the person went on after stopping a
+referral) are stored as usual.
+
 Sealed. Each event is stored whole, sealed with the keyring (associated data: the table, the
 message id and the conversation), in `data_sealed`. The plain columns hold what staff filter on and
 nothing a person wrote: the event type, the intent and action names the assistant's domain knows,
@@ -31,7 +40,7 @@ from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.models import conversation_events, conversations, referrals
+from intake.models import conversation_cutoffs, conversation_events, conversations, referrals
 from intake.review import ReviewMessage, parse_batch
 from intake.store.audit import write_audit
 from intake.store.base import NotFound, StoreBase, iso
@@ -83,16 +92,21 @@ class ConversationStore(StoreBase):
 
     async def receive_review(self, messages: list[ReviewMessage]) -> dict[str, int]:
         """Store a checked batch in order, each message at most once; what happened, counted."""
-        report = {"stored": 0, "duplicates": 0, "erased": 0, "replaced": 0}
+        report = {"stored": 0, "duplicates": 0, "superseded": 0, "erased": 0, "replaced": 0}
         for message in messages:
             async with self.engine.begin() as conn:
                 if message.kind == "event":
+                    if await self._superseded(conn, message):
+                        report["superseded"] += 1
+                        continue
                     stored = await self._store_event(conn, message.conversation_id, message)
                     report["stored" if stored else "duplicates"] += 1
                 elif message.kind == "erased":
                     await self._erase(conn, message.conversation_id)
+                    await self._cut(conn, message)
                     report["erased"] += 1
                 else:  # replaced: its events, as they now read, instead of those held
+                    await self._cut(conn, message)
                     pk = await self._conversation_pk(conn, message.conversation_id)
                     if pk is not None:
                         await conn.execute(
@@ -108,6 +122,58 @@ class ConversationStore(StoreBase):
                         await self._store_event(conn, message.conversation_id, part)
                     report["replaced"] += 1
         return report
+
+    async def _superseded(self, conn: AsyncConnection, message: ReviewMessage) -> bool:
+        """Whether an erasure or replacement already received covers this event."""
+        seq = message.review.seq if message.review is not None else None
+        if seq is None:
+            return False
+        through = (
+            await conn.execute(
+                select(conversation_cutoffs.c.through_seq).where(
+                    conversation_cutoffs.c.conversation_id == message.conversation_id
+                )
+            )
+        ).scalar_one_or_none()
+        return through is not None and seq <= through
+
+    async def _cut(self, conn: AsyncConnection, message: ReviewMessage) -> None:
+        """Keep the cut-off an erasure or replacement names (the furthest one received)."""
+        if message.through is None:
+            return
+        table = conversation_cutoffs
+        through = (
+            await conn.execute(
+                select(table.c.through_seq).where(
+                    table.c.conversation_id == message.conversation_id
+                )
+            )
+        ).scalar_one_or_none()
+        now = self.clock()
+        if through is None:
+            try:
+                async with conn.begin_nested():
+                    await conn.execute(
+                        insert(table).values(
+                            conversation_id=message.conversation_id,
+                            through_seq=message.through,
+                            at=now,
+                        )
+                    )
+                return
+            except IntegrityError:  # a concurrent delivery made it first: keep the furthest
+                pass
+        await conn.execute(
+            update(table)
+            .where(
+                table.c.conversation_id == message.conversation_id,
+                table.c.through_seq < message.through,
+            )
+            .values(through_seq=message.through)
+        )
+        await conn.execute(
+            update(table).where(table.c.conversation_id == message.conversation_id).values(at=now)
+        )
 
     async def _store_event(self, conn: AsyncConnection, conversation_id: str, message) -> bool:
         exists_already = (

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, exists, func, select, update
 
 from intake.models import (
     audit_log,
+    conversation_cutoffs,
     conversation_events,
     conversations,
     referral_assignments,
@@ -43,7 +44,9 @@ class MaintenanceStore(StoreBase):
 
         A referral that is still open is never deleted: it is counted so someone can look at it.
         A conversation that is a referral's transcript is kept while the referral is; once the
-        referral is deleted, the conversation follows under its own period.
+        referral is deleted, the conversation follows under its own period. An erasure's cut-off
+        (store/conversations.py) is kept for the longer of the two conversation periods: an event
+        older than that arriving later is past its own period, and goes at the next purge.
         """
         now = self.clock()
         conversation_cutoff = now - timedelta(days=conversations_days)
@@ -51,6 +54,9 @@ class MaintenanceStore(StoreBase):
         referral_cutoff = now - timedelta(days=referrals_days)
         preview_cutoff = now - timedelta(days=preview_days)
         audit_cutoff = now - timedelta(days=audit_days)
+        cutoffs_expired = conversation_cutoffs.c.at < now - timedelta(
+            days=max(conversations_days, preview_conversations_days)
+        )
         live_expired = and_(
             referrals.c.preview.is_(False), referrals.c.received_at < referral_cutoff
         )
@@ -97,6 +103,15 @@ class MaintenanceStore(StoreBase):
                     preview_conversations_expired
                 ),
                 "referral_transcripts_kept": await count_conversations(transcript),
+                "conversation_cutoffs_deleted": int(
+                    (
+                        await conn.execute(
+                            select(func.count())
+                            .select_from(conversation_cutoffs)
+                            .where(cutoffs_expired)
+                        )
+                    ).scalar_one()
+                ),
                 "referrals_deleted": await count(closed_expired),
                 "preview_referrals_deleted": await count(preview_expired),
                 "open_referrals_kept_past_retention": await count(open_expired),
@@ -124,6 +139,7 @@ class MaintenanceStore(StoreBase):
                         conversations_expired | preview_conversations_expired
                     )
                 )
+                await conn.execute(delete(conversation_cutoffs).where(cutoffs_expired))
                 doomed = select(referrals.c.id).where(closed_expired | preview_expired)
                 for trail in (referral_status_changes, referral_assignments, referral_notes):
                     await conn.execute(delete(trail).where(trail.c.referral_pk.in_(doomed)))
