@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from nlp.names import CUES_KEY, DANGER_INTENT
+from nlp.names import CUES_KEY, DANGER_INTENT, SAFETY_NET_KEY
 from nlp.patterns import phrases
 
 WORRY_INTENT = "express_worry_about_child"
@@ -111,13 +111,38 @@ def referrer_type_for(role: Text) -> Text:
 
 
 def latest_concern(tracker: Tracker) -> Optional[Text]:
-    """The most recent concern the person described in this conversation, if any."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
+    """The most recent concern the person described in this conversation, if any.
+
+    A message that answered "Is the child in immediate danger right now?" ("no, not right this
+    minute, her mum came back") may be classified as a concern too; it is the answer, not a new
+    concern, so an earlier concern decides when there is one."""
+    concerns: List[Text] = []
+    answers: List[Text] = []
+    asked: Optional[Text] = None
+    # A concern said while the danger question waited, until it is known whether it answered it.
+    pending: Optional[Text] = None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == IMMEDIATE_DANGER and pending:
+            answers.append(pending)
+            pending = None
+        elif kind == "slot" and event.get("name") == "requested_slot":
+            asked = event.get("value")
+        elif kind == "user":
+            if pending:
+                concerns.append(pending)
+                pending = None
             intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
             if intent in CONCERN_INTENTS:
-                return intent
-    return None
+                if asked == IMMEDIATE_DANGER:
+                    pending = intent
+                else:
+                    concerns.append(intent)
+    if pending:
+        concerns.append(pending)
+    if concerns:
+        return concerns[-1]
+    return answers[-1] if answers else None
 
 
 def asked_to_refer_since_danger(tracker: Tracker) -> bool:
@@ -191,26 +216,63 @@ class ValidateScreeningForm(FormValidationAction):
 
 
 # A typed answer to "Is the child in immediate danger right now?" that starts with yes or no and
-# goes on to describe the concern ("no, not immediate. bruises again, she's home with mum now").
+# goes on to describe the concern ("no, not immediate. bruises again, she's home with mum now"), or
+# says no in looser words: "not at this minute", "not in any danger now", "nothing's happening now".
 _LEADING_NO = re.compile(
-    r"^\s*(?:no|nope|nah|not immediate(?:ly)?|not right now|not at the moment|not now)\b", re.I
+    r"^\W*(?:no+|nope|nah|naw"
+    r"|not\s+(?:immediate(?:ly)?|now|right\s+(?:now|this)|at\s+(?:the|this|present|all)|just\s+now|currently"
+    r"|tonight|today|this\s+(?:minute|second|moment|time)|really\b(?!\s+sure)"
+    r"|(?:in\s+)?(?:any\s+|immediate\s+)?danger|an?\s+emergency|urgent|that\s+i\s+(?:know|can\s+tell))"
+    r"|nothing(?:'s|s|\s+is)?\s+(?:happening|going\s+on))\b",
+    re.I,
 )
 _LEADING_YES = re.compile(r"^\s*(?:yes|yeah|yep|yh)\b", re.I)
+# Doubt: "no idea", "not sure", "i don't know if she's safe" is not a no.
+_UNSURE = re.compile(
+    r"\b(?:not\s+(?:really\s+)?sure|unsure|no\s+idea|no\s+clue|not\s+certain|maybe|might\s+be|could\s+be"
+    r"|(?:don'?t|do\s+not|dont)\s+know\s+(?:if|whether))\b",
+    re.I,
+)
+# An adult who looks after the child is back with them: "her mum came back an hour ago", "mum's back",
+# "dad's home now". Said to the danger question, a no, unless the message goes on ("but", "still",
+# "again", "drunk") or describes danger (then the safety net has already said so).
+_CARER_BACK = re.compile(
+    r"\b(?:mum|mom|mam|mummy|mother|dad|daddy|father|parents?|nan|nana|nanna|gran|granny|grandma|grandad"
+    r"|grandparents|carer|carers|foster\s+carer|aunt|auntie|aunty)"
+    r"(?:'s|\u2019s|s|\s+is|\s+has|\s+have|\s+are|'ve|\s+just)?\s*(?:just\s+)?(?:come\s+|came\s+|got\s+|gotten\s+)?"
+    r"(?:back|home)\b",
+    re.I,
+)
+_GOES_ON = re.compile(r"\b(?:but|though|although|except|still|again|drunk|high|off (?:her|his) face)\b", re.I)
+# What the danger question's typed answer is never read from: danger (999 comes first), a question
+# (answered first), a child about themselves (Childline) or another language (its own answer).
+_NOT_AN_ANSWER = frozenset(
+    {DANGER_INTENT, "faq", "child_seeking_help", "identify_as_child", "other_language"}
+)
 
 
 def typed_danger_answer(message: Dict[Text, Any]) -> Optional[Text]:
     """ "yes"/"no" for a typed answer to the danger question that a button payload or the intent
-    did not give: a leading yes or no, or (for "no") a message the safety net read as over ("she's
-    at home with me and she's fine, it was just messages"). None when it says neither."""
-    text = (message or {}).get("text") or ""
-    intent = ((message or {}).get("intent") or {}).get("name") or ""
-    if intent in (DANGER_INTENT, "faq") or text.startswith("/"):
+    did not give: a leading yes or no ("no, not right this minute", "nope hes at his nans now"),
+    or (for "no") a message the safety net read as over or safe now ("she's at home with me and
+    she's fine, it was just messages", "its over, he's gone"), or one saying an adult who looks
+    after the child is back with them ("her mum came back an hour ago"). None when it says neither,
+    when it doubts ("no idea"), and always when the safety net found danger in it: danger now is
+    never read as a no."""
+    message = message or {}
+    text = (message.get("text") or "").replace("\u2019", "'")
+    intent = (message.get("intent") or {}).get("name") or ""
+    if intent in _NOT_AN_ANSWER or text.startswith("/") or message.get(SAFETY_NET_KEY):
+        return None
+    if _LEADING_YES.match(text):
+        return "yes"
+    if _UNSURE.search(text):
         return None
     if _LEADING_NO.match(text):
         return "no"
-    if _LEADING_YES.match(text):
-        return "yes"
-    if ((message or {}).get(CUES_KEY) or {}).get("over"):
+    if (message.get(CUES_KEY) or {}).get("over"):
+        return "no"
+    if _CARER_BACK.search(text) and not _GOES_ON.search(text):
         return "no"
     return None
 

@@ -66,10 +66,35 @@ WEAK_URGENCY = frozenset(
 )
 
 
+# Before an ``over`` or ``safe_now`` cue, these say the opposite or ask: "she's not safe now",
+# "keeps asking if i'm ok", "i don't know whether they're safe".
+_DOUBTED = _NEGATIONS | {"if", "whether"}
+
+
 def _negated(span: Span) -> bool:
-    """ "she's not safe now": an ``over`` cue with a negation just before it says the opposite."""
+    """ "she's not safe now", "asking if i'm ok": an ``over`` or ``safe_now`` cue with a negation
+    or an "if" just before it says the opposite, or asks."""
     before = span.doc[max(0, span.start - 2) : span.start]
-    return any(token.lower_ in _NEGATIONS for token in before)
+    return any(token.lower_ in _DOUBTED for token in before)
+
+
+# Words that may stand between "not" and the time it denies: "not at this minute", "not just now".
+_BETWEEN_NOT_AND_TIME = frozenset({"at", "for", "just", "exactly", "quite", "really", "right", "as", "of"})
+
+
+def _denied_time(span: Span, not_now_ends: List[int]) -> bool:
+    """ "not at this minute", "not tonight", "not in danger right this minute", "not an emergency at
+    the moment": a word of this moment that belongs to a denial, said right after "not" or right
+    after a ``not_now`` cue (``not_now_ends``: where each ends), is not urgency but part of the "no".
+    "she's not safe right now" keeps its urgency: "safe" stands between."""
+    start = span.start
+    while (
+        start > 0
+        and span.start - start < 2
+        and (span.doc[start - 1].text == "," or span.doc[start - 1].lower_ in _BETWEEN_NOT_AND_TIME)
+    ):
+        start -= 1
+    return start in not_now_ends or (start > 0 and span.doc[start - 1].lower_ in _NEGATIONS)
 
 
 # A child alone is danger when young; with every age the message gives at least this, being on
@@ -147,11 +172,17 @@ def assess(doc: Doc) -> DangerAssessment:
     # evenings"), as opposed to "he's hitting her, he always does this".
     habitual_in_progress = 0
     teenager = _youngest_age(doc) >= OLD_ENOUGH_TO_BE_ALONE
+    not_now_ends = [ent.end for ent in doc.ents if ent.label_ == "not_now"]
     for ent in doc.ents:
         if teenager and ent.label_ == "harm_in_progress" and _ALONE_WORDS & {t.lower_ for t in ent}:
             # "my 16 year old is home on his own tonight": not a young child alone.
             continue
-        if ent.label_ in spans and not (ent.label_ == "over" and _negated(ent)):
+        if ent.label_ == "urgency" and _denied_time(ent, not_now_ends):
+            # "no, not at this minute", "she's not in danger right this minute": a "not now".
+            spans["not_now"].append(ent.text)
+            not_now_ends.append(ent.end)
+            continue
+        if ent.label_ in spans and not (ent.label_ in ("over", "safe_now") and _negated(ent)):
             spans[ent.label_].append(ent.text)
             if ent.label_ == "harm_in_progress" and _said_as_habit(ent):
                 habitual_in_progress += 1

@@ -297,11 +297,15 @@ _OVER_PHRASES = """
     she's okay | he's okay | they're okay | she's alright | he's alright | they're alright
     at home with me | here with me now | nothing has happened | nothing's happened | nothing happened
     nothing has happened yet | it was just messages | only messages | just messages | just texts
+    finished for tonight | finished for the night | finished for the day | over for tonight
+    over for the night | done for tonight | done for the night
 """
 
 # The child is somewhere safe at this moment, or it is calm: harm words beside these are a worry
 # to report. Unlike ``over`` they do not put a weapon or a threat aside (a man with a knife is a
-# matter for 999 wherever the child is).
+# matter for 999 wherever the child is). Also: the child gone home with a parent ("went home with his
+# mum"), and the writer having taken away what the harm came through ("i've taken her phone").
+# Not "she's asleep": it may be the adult who is asleep, which is no safety for a child alone.
 _SAFE_NOW_PHRASES = """
     here with me | she's with me | shes with me | they're with me | theyre with me | kids are with me
     children are with me | baby is with me | safe with me | staying with me | staying with us
@@ -311,6 +315,10 @@ _SAFE_NOW_PHRASES = """
     in bed tonight | asleep tonight | tucked up in bed
     police are here | police have arrived | police arrived | police got here | police are with
     police have her | police have him | police have them | with the police now | police dealt with
+    police officers are with | police officers are here | officers are with | officer is with
+    i'm ok | im ok | i'm okay | im okay | i'm alright | im alright | i'm fine now | im fine now
+    i'm safe | im safe | we're ok | we're fine | we're safe | everyone is ok | everyone's ok
+    everyone is fine | everyone's fine | everyone is safe | everyone's safe
     at school now | at school at the moment | at school today | in school now | in school today
     in class now | in class at the moment | at nursery now | at nursery today | at college now
     at work now | at work at the moment | at work right now
@@ -322,11 +330,20 @@ _SAFE_NOW_PHRASES = """
     with her nan | with his nan | with their nan | with her gran | with his gran
     with her grandparents | with his grandparents | with their grandparents
     in my arms | back with me | back with us | safe and sound | not a scratch on
+    home with his mum | home with her mum | home with their mum | home with his dad | home with her dad
+    home with their dad | home with his parents | home with her parents | home with their parents
+    home with his nan | home with her nan | home with his gran | home with her gran
+    went home with his mum | went home with her mum | went home with his dad | went home with her dad
+    i've taken her phone | ive taken her phone | i have taken her phone | i took her phone
+    i've taken his phone | ive taken his phone | i have taken his phone | i took his phone
+    we've taken her phone | weve taken her phone | we took her phone | we've taken his phone
+    weve taken his phone | we took his phone
 """
 
-# Habit: harm as a pattern over time ("most nights", "all the time"). With no word at all of this
-# moment ("now", "tonight", "right now") and nothing happening now, a message about a habit is a
-# worry to report: the dialogue asks whether the child is in danger right now.
+# Habit: harm as a pattern over time ("most nights", "all the time"), or signs noticed over a while
+# ("lately", "has turned up with two new phones": how signs of exploitation are told). With no word
+# at all of this moment ("now", "tonight", "right now") and nothing happening now, a message about a
+# habit is a worry to report: the dialogue asks whether the child is in danger right now.
 _HABIT_PHRASES = """
     most nights | most evenings | most days | most mornings | most afternoons | most of the time
     nearly every night | nearly every day | almost every night | almost every day | every night
@@ -335,6 +352,8 @@ _HABIT_PHRASES = """
     loads of times | lots of times | so many times | on a regular basis | regularly | often | always
     usually | constantly | in the evenings | at weekends | at night time | most nights of the week
     every time | whenever
+    lately | recently | of late | these days
+    turned up with | turns up with | turning up with | keeps turning up | keeps coming in with
 """
 
 # The person says the child is not in danger at this moment ("no, not immediate", "it's not an

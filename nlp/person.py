@@ -7,6 +7,10 @@ writer wishes they were dead or gone ("i wish i wouldn't wake up"), and nothing 
 writer is an adult speaking of a child ("my son", "my pupil", "the child", "when i was little",
 "i'm a teacher"). Used by the safety net to point a child to Childline; an
 adult worried about a child is left as they are. Pure functions over the spaCy tokens.
+
+It also tells the writer saying who they are ("i'm a teacher", "health visitor here") from a
+message that names someone else in a role ("the police are here now, i'm sat with an officer"):
+only the first answers "which of these describes you?".
 """
 
 from __future__ import annotations
@@ -204,3 +208,70 @@ def writes_as_child(doc: Doc) -> bool:
         word in ("home", "house") for word in words
     )
     return about_me and my_world
+
+
+# Who the writer is, in their own words: what answers "which of these describes you?". The roles
+# are the ones the screening maps (actions/screening.py) and the classifier's examples use.
+_ROLE_WORDS = (
+    r"(?:professional|teacher|head ?teacher|head of year|head|ta|teaching assistant|senco|dsl|"
+    r"designated safeguarding lead|nurse|school nurse|midwife|gp|doctor|paramedic|dentist|pharmacist|"
+    r"police officer|officer|pc|pcso|police|social worker|health visitor|youth worker|support worker|"
+    r"family support worker|nursery (?:worker|practitioner|manager|nurse)|childminder|practitioner|"
+    r"counsellor|therapist|psychologist|coach|instructor|leader|volunteer|manager|receptionist|driver|"
+    r"mentor|tutor|worker|assistant|adviser|advisor|caseworker|officer|"
+    r"foster carer|kinship carer|special guardian|guardian|carer|parent|mum|mom|mam|mother|dad|father|"
+    r"step ?dad|step ?mum|stepfather|stepmother|nan|nana|gran|grandma|grandad|grandmother|grandfather|"
+    r"aunt|auntie|aunty|uncle|cousin|sister|brother|godmother|godfather|neighbour|neighbor|friend|"
+    r"relative|member of the public)"
+)
+_SAYS_WHO_THEY_ARE = re.compile(
+    "|".join(
+        (
+            # "i'm a teacher", "im the dsl at a primary", "i'm his mum", "we're her parents"
+            r"\b(?:i'?m|im|i am|we'?re|we are)\s+(?:just\s+|only\s+|also\s+)?"
+            r"(?:a|an|the|his|her|their|one of (?:the|her|his)|the child'?s|the kids?'?s?|the boy'?s|"
+            r"the girl'?s)\s+(?:[\w'-]+\s+){0,3}?" + _ROLE_WORDS + r"s?\b",
+            # "i work as a school nurse", "i work for camhs", "i'm calling from the school"
+            r"\bi\s+work\s+(?:as|at|in|for|with)\b",
+            r"\b(?:i'?m|im|i am)\s+(?:calling|writing|ringing)\s+from\b",
+            # "school nurse here", "Police officer. Attended a domestic...", "as a teacher"
+            r"\b" + _ROLE_WORDS + r"\s+here\b",
+            r"^\W*(?!(?:my|our|your|his|her|their|the|a|an|this|that|me|mine)\b)(?:[\w&'-]+\s+){0,2}?"
+            + _ROLE_WORDS
+            + r"s?\s*[.,:;!-]",
+            r"\b(?:as|speaking as)\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+)?" + _ROLE_WORDS + r"\b",
+            # "i have parental responsibility", "she's my daughter", "not a professional"
+            r"\bparental responsibility\b",
+            r"\bguardianship order\b",
+            r"\b(?:she|he)(?:'s| is|s) my (?:daughter|son|granddaughter|grandson|niece|nephew|child|"
+            r"foster child|stepson|stepdaughter)\b",
+            r"\bnot a professional\b",
+            r"\bmember of the public\b",
+            r"\bi live (?:next door|nearby|on the same|opposite|across|near)\b",
+        )
+    ),
+    re.IGNORECASE,
+)
+# Someone else named in a role: "the police are here", "i'm sat with the lady officer", "a social
+# worker came round", "my teacher said". What a child or an adult may write about who is with them.
+_SOMEONE_ELSE_IN_A_ROLE = re.compile(
+    r"\b(?:the|a|an|this|that|two|some|my|our|his|her|their|with|to|by)\s+(?:(?:lady|woman|female|male|man|"
+    r"nice|kind|other|new|school|duty|community|local)\s+)?"
+    r"(?:police|policeman|policewoman|police officers?|officers?|pcs?|pcsos?|teachers?|social workers?|"
+    r"nurses?|doctors?|paramedics?|ambulance (?:crew|people)|coach|youth workers?|support workers?|"
+    r"health visitors?|childminder)\b",
+    re.IGNORECASE,
+)
+
+
+def says_who_they_are(text: str) -> bool:
+    """The writer says what they are ("i'm a teacher", "health visitor here", "i work for camhs",
+    "i'm her nan", "we're his foster parents"), as opposed to naming someone else ("the police are
+    here now, i'm sat with an officer")."""
+    return bool(_SAYS_WHO_THEY_ARE.search(text.replace("\u2019", "'")))
+
+
+def names_someone_else_in_a_role(text: str) -> bool:
+    """The message names someone else as a professional: "the police are here", "i'm with the lady
+    officer", "a social worker came round"."""
+    return bool(_SOMEONE_ELSE_IN_A_ROLE.search(text.replace("\u2019", "'")))

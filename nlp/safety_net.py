@@ -26,7 +26,22 @@ decides with ``reread`` (pure, tested directly):
 * a question the classifier read as a concern, a wish to refer, a greeting, a role, the
   fallback or "stop for now" ("will i hear back after i make a referral?", "hi, i'm a
   childminder, what is mash?") becomes ``faq`` when the classifier ranked ``faq`` among its first
-  three: the question is answered first.
+  three: the question is answered first;
+* who the writer is (a role intent, which sets who is asking and so the number given from then
+  on) only when the message says it ("i'm a teacher", "health visitor here", or a short reply
+  naming a role): a message that names someone else in a role ("the police are here now, i'm sat
+  with an officer. i'm ok") is not the writer saying they are a professional. It becomes what the
+  classifier ranked next, a worry when it says the harm is over or the child is safe now, or
+  Childline for a child;
+* what the classifier could not place (the fallback) that says the harm is over or the child is
+  safe now ("a policewoman came and she's with me now, i'm fine") is a worry, not "Sorry, I didn't
+  understand";
+* the guidance's answer about parental consent, written to professionals ("If you are a
+  professional, you should speak with the adults who have parental responsibility..."), is given
+  only to a question about the parents or the family being told, knowing or agreeing; a question
+  of what to do or whether to tell someone ("should i still tell someone?") gets the route the
+  guidance gives everyone: 999 if the child is in immediate danger, otherwise a referral or a call
+  (members of the public 023 8083 3336).
 
 What it found goes into the parsed message: ``danger_safety_net`` when it found danger (the
 actions read it), ``cues`` always (``{"writer": "child" | None, "over": bool, "language": code}``),
@@ -61,25 +76,44 @@ from nlp.names import (
     SAFETY_NET_KEY,
     WORRY_INTENT,
 )
-from nlp.person import asks_as_a_child, writes_as_adult, writes_as_child
+from nlp.person import (
+    asks_as_a_child,
+    names_someone_else_in_a_role,
+    says_who_they_are,
+    writes_as_adult,
+    writes_as_child,
+)
 
 __all__ = ["DANGER_INTENT", "SAFETY_NET_KEY", "DangerSafetyNet", "Reading", "is_button_payload", "reread"]
 
 # What a button sends: "/intent" with, at most, its entities as JSON ('/inform{"categories": [...]}').
 _BUTTON_PAYLOAD = re.compile(r"^/[A-Za-z_][\w/]*(\{.*\})?\s*$", re.DOTALL)
-# Intents a child's own words may be mistaken for; the others (a question, a greeting, a role, an
+# Intents a child's own words may be mistaken for; the others (a question, a greeting, an
 # answer) are left as the classifier read them.
 FAQ_INTENT = "faq"
 _CONCERN_INTENTS = (WORRY_INTENT, DISCLOSURE_INTENT, "request_referral")
 _CHILD_MISREAD_AS = frozenset(
-    {WORRY_INTENT, DISCLOSURE_INTENT, "request_referral", "nlu_fallback", "not_sure", "identify_as_public"}
+    {
+        WORRY_INTENT,
+        DISCLOSURE_INTENT,
+        "request_referral",
+        "nlu_fallback",
+        "not_sure",
+        "identify_as_public",
+        # A child's own words taken for someone saying who they are, or for "stop for now" ("me and
+        # my brother get locked in our room all weekend. im 9"): the role would be kept for the rest
+        # of the conversation, and the professionals' or the public's number given instead of Childline.
+        "identify_as_professional",
+        "identify_as_parent_carer",
+        "leave_for_now",
+    }
 )
 
 
 # A question or a request for information: "?", a sentence opening like a question, or asking
 # for a number, details or an explanation. Guidance answers (faq) are for these only.
 _QUESTION_OPENER = re.compile(
-    r"(?:^|[.!\n]\s*)(?:so\s+|and\s+|but\s+|ok\s+|hi\s+|hello\s+)?(?:what|whats|how|why|when|who|where|which|"
+    r"(?:^|[.!\n]\s*)(?:(?:so|and|but|ok|okay|hi|hello|right|well)\s+){0,3}(?:what|whats|how|why|when|who|where|which|"
     r"will|would|can|could|do|does|did|is|are|should|shall|may|am|have|has|if)\b",
     re.IGNORECASE,
 )
@@ -91,7 +125,7 @@ _ASKS_FOR = re.compile(
 # A question put to the assistant: a "?", a sentence that opens like a question, or "i wanted to ask".
 _ASKS_A_QUESTION = re.compile(
     r"\?|\b(?:want|wanted|like|need|needed) to (?:ask|know|check|find out)\b|\bwondering\b"
-    r"|(?:^|[.!,\n]\s*)(?:so\s+|and\s+|but\s+|ok\s+|hi\s+|hello\s+)?(?:what|whats|what's|how|why|when|who|"
+    r"|(?:^|[.!,\n]\s*)(?:(?:so|and|but|ok|okay|hi|hello|right|well)\s+){0,3}(?:what|whats|what's|how|why|when|who|"
     r"where|which|will|would|can|could|should|shall|do i|do you|do they|do we|does|is it|is there|is this|"
     r"am i|are they|are you|if i)\b",
     re.IGNORECASE,
@@ -176,6 +210,57 @@ _TERMS = (
 )
 
 
+# The intents that say who the writer is: each sets ``referrer_type`` (domain.yml), which decides
+# the number and the answers the person is given from then on.
+ROLE_INTENTS = frozenset({"identify_as_public", "identify_as_professional", "identify_as_parent_carer"})
+# A reply of this many words or fewer that names a role is the writer's own ("school nurse", "head
+# of year at an academy"), unless it names someone else in one.
+_SHORT_ROLE_ANSWER = 8
+# What the classifier may have ranked next for a statement that says the harm is over or the child
+# is safe now, and still be what it is; anything else (a greeting, "stop for now" without a word of
+# leaving) makes it a worry, which asks whether the child is in danger now and, for a child already
+# known to be one, gives Childline.
+_OVER_AND_STILL = frozenset(
+    {WORRY_INTENT, DISCLOSURE_INTENT, CHILD_INTENT, "identify_as_child", "deny", "thank"}
+)
+_LEAVING = re.compile(
+    r"\b(?:come back|later|another time|for now|bye|got to go|gotta go|have to go|need to go|stop here|"
+    r"leave it|leave this)\b",
+    re.IGNORECASE,
+)
+
+# The guidance's answer about parental consent is written to professionals ("If you are a
+# professional, you should speak with the adults who have parental responsibility..."). It answers
+# a question about the parents or the family being told, knowing or agreeing; a question of what to
+# do or whether to tell someone ("should i still tell someone?", "what should i do if i see a parent
+# hitting their kid?") is answered with the route the guidance gives everyone: 999 if the child is
+# in immediate danger, otherwise a referral or a call (members of the public 023 8083 3336).
+PARENTAL_CONSENT = "faq/parental_consent"
+WHAT_TO_DO = "faq/when_to_call_999"
+_FAMILY = r"(?:parents?|family|families|mum|mom|mam|mother|dad|father|carers?|guardians?|stepdad|stepmum)"
+_ABOUT_CONSENT = re.compile(
+    r"\b(?:consent|permission|agree|agrees|agreed|agreement|approval|say so|refuse|refuses|object|objects)\b"
+    r"|\bparental\b|\bbehind (?:their|his|her|the parents'?) backs?\b"
+    r"|\b(?:tell|telling|told|inform|informing|let|letting|ask|asking|speak (?:to|with)|speaking (?:to|with)|"
+    r"talk (?:to|with)|talking (?:to|with)|contact|contacting|warn|involve|involving|notify|ring|call|"
+    r"phone)\s+"
+    r"(?:the\s+|his\s+|her\s+|their\s+|my\s+|its\s+)?" + _FAMILY + r"\b"
+    r"|\b" + _FAMILY + r"\b[^.?!]{0,40}\b(?:know|knows|knew|knowing|find out|finding out|found out|aware|"
+    r"be told|been told|get told|say no|said no|go mad|agree)\b"
+    r"|\bwithout (?:the |his |her |their )?" + _FAMILY + r"?\s*(?:knowing|finding out|knowledge)\b"
+    # "what if telling them puts her at more risk?" (the guidance: "placed at greater risk of harm")
+    r"|\b(?:tell|telling|told|inform|informing|let|letting|warn|warning|ask|asking) (?:them|him|her)\b"
+    r"|\b(?:more|greater|further|extra) risk\b|\bat (?:more|greater|further) risk\b",
+    re.IGNORECASE,
+)
+
+
+def about_consent(text: Text) -> bool:
+    """A question about the parents or the family being told, knowing or agreeing ("do i need to
+    tell mum first?", "can i refer without the family knowing", "what if dad says no")."""
+    return bool(_ABOUT_CONSENT.search(text.replace("\u2019", "'")))
+
+
 def term_asked(text: Text) -> Optional[Text]:
     """The guidance answer for a term of art the message names ("what's this RAG thing"), if any."""
     return next((answer for pattern, answer in _TERMS if pattern.search(text)), None)
@@ -233,9 +318,82 @@ def reread(
     child_asks: bool = False,
     term: Optional[Text] = None,
     other_script: bool = False,
+    says_role: bool = True,
+    other_role: bool = False,
+    answer: Optional[Text] = None,
+    consent: bool = True,
+    leaving: bool = False,
 ) -> Reading:
     """The intent a message should have, from the classifier's ``predicted`` intent (and its
-    ``ranking``, best first) and what the patterns found. See the module's docstring."""
+    ``ranking``, best first) and what the patterns found. See the module's docstring.
+
+    ``says_role``: the writer says who they are ("i'm a teacher"); ``other_role``: the message
+    names someone else in a role ("the police are here"); ``answer``: the guidance answer the
+    response selector chose; ``consent``: the message is about the parents being told or agreeing;
+    ``leaving``: it says the person is going ("i'll come back to this later").
+    """
+    reading = _reread(
+        predicted,
+        ranking,
+        danger_reasons=danger_reasons,
+        over=over,
+        child=child,
+        language=language,
+        foreign_danger=foreign_danger,
+        asking=asking,
+        asks_number=asks_number,
+        question=question,
+        words=words,
+        adult=adult,
+        confidence=confidence,
+        child_asks=child_asks,
+        term=term,
+        other_script=other_script,
+        role_stated=says_role or (words <= _SHORT_ROLE_ANSWER and not other_role),
+        someone_else=other_role and not says_role,
+        leaving=leaving,
+    )
+    answered = reading.intent == FAQ_INTENT or (reading.intent is None and predicted == FAQ_INTENT)
+    if answered and not reading.faq_answer and answer == PARENTAL_CONSENT and not consent:
+        # "should i still tell someone?": the route for everyone, not the professionals' consent answer.
+        return Reading(FAQ_INTENT, (), reading.writer, reading.over, reading.language, WHAT_TO_DO)
+    return reading
+
+
+def _instead_of_a_role(ranking: Sequence[Text], over: bool, question: bool, leaving: bool) -> Text:
+    """What a message the classifier took for the writer saying who they are is, when it names
+    someone else in a role: a question when it asks one, a worry when it says the harm is over or
+    the child is safe now, else the classifier's next guess that is not a role."""
+    if question and FAQ_INTENT in ranking[:3]:
+        return FAQ_INTENT
+    following = next((name for name in ranking[1:3] if name not in ROLE_INTENTS), None)
+    if over and following not in _OVER_AND_STILL and not (following == "leave_for_now" and leaving):
+        return WORRY_INTENT
+    return following or "nlu_fallback"
+
+
+def _reread(
+    predicted: Optional[Text],
+    ranking: Sequence[Text],
+    *,
+    danger_reasons: Sequence[Text],
+    over: bool,
+    child: bool,
+    language: Optional[Text],
+    foreign_danger: Sequence[Text],
+    asking: bool,
+    asks_number: bool,
+    question: bool,
+    words: int,
+    adult: bool,
+    confidence: float,
+    child_asks: bool,
+    term: Optional[Text],
+    other_script: bool,
+    role_stated: bool,
+    someone_else: bool,
+    leaving: bool,
+) -> Reading:
     writer = "child" if child else None
     reasons = tuple(danger_reasons) + tuple(f"{language} danger: {word}" for word in foreign_danger)
     if reasons:
@@ -245,6 +403,12 @@ def reread(
     if other_script:
         # Urdu, Hindi, Korean...: nothing here can read it, so 999 and the numbers in English.
         return Reading(OTHER_LANGUAGE_INTENT, (), None, over, None)
+    if predicted in ROLE_INTENTS and someone_else:
+        # "the police are here now, im sat with the lady officer. im ok": someone else in a role,
+        # not the writer saying who they are (which would set who is asking, and the number given).
+        if writer:
+            return Reading(CHILD_INTENT, (), writer, over, None)
+        return Reading(_instead_of_a_role(ranking, over, question, leaving), (), writer, over, None)
     if writer and predicted in (*_CHILD_MISREAD_AS, DANGER_INTENT):
         if predicted == DANGER_INTENT and not over:
             return Reading(None, (), writer, over, None)
@@ -294,12 +458,30 @@ def reread(
     ):
         # "As the school's nurse, will I hear back after I refer?": the question is answered first.
         return Reading(FAQ_INTENT, (), writer, over, None)
-    if predicted == FAQ_INTENT and not asking:
+    if predicted == "nlu_fallback" and over and not question:
+        # "a policewoman came and she's with me now, i'm fine": what the classifier could not place
+        # says the harm is over or the child is safe now, so a worry (the dialogue asks whether
+        # the child is in danger now; a child already known to be one is given Childline).
+        return Reading(WORRY_INTENT, (), writer, over, None)
+    if predicted == FAQ_INTENT and not asking and not question:
         # A statement read as a question ("he came round with a black eye and won't say how", "i
         # will come back to this"): what the classifier ranked next, when it ranked anything close.
         following = next((name for name in ranking[1:3] if name not in (FAQ_INTENT, "nlu_fallback")), None)
-        if following == DANGER_INTENT and over:
-            # "she's at home with me and she's fine, it was just messages": over, so a worry.
+        guessed_role = following in ROLE_INTENTS and not role_stated
+        if guessed_role:
+            # Who the writer is, when the message does not say it ("the police are here now, i'm
+            # sat with an officer", "i dont know if im overreacting"): not that. (A child's
+            # "identify_as_child" stays: Childline is never withheld on a guess.)
+            following = None
+        if (
+            over
+            and (following or guessed_role)
+            and following not in (*_OVER_AND_STILL, *ROLE_INTENTS)
+            and not (following == "leave_for_now" and leaving)
+        ):
+            # "she's at home with me and she's fine, it was just messages", "the police are here
+            # now, im ok": over, so a worry (unless it says who the writer is, or that they are
+            # leaving for now).
             following = WORRY_INTENT
         if following:
             return Reading(following, (), writer, over, None)
@@ -307,6 +489,14 @@ def reread(
         # Not another language after all: the classifier's next guess.
         return Reading(next((name for name in ranking if name != OTHER_LANGUAGE_INTENT), "nlu_fallback"))
     return Reading(None, (), writer, over, None)
+
+
+def _chosen_answer(message: Message) -> Optional[Text]:
+    """The guidance answer the response selector chose for ``faq`` ("faq/parental_consent")."""
+    chosen = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ_INTENT) or {}).get(
+        RESPONSE_SELECTOR_PREDICTION_KEY
+    ) or {}
+    return chosen.get("intent_response_key")
 
 
 @DefaultV1Recipe.register(
@@ -364,6 +554,11 @@ class DangerSafetyNet(GraphComponent, IntentClassifier):
                 child_asks=asks_as_a_child(text),
                 term=term_asked(text),
                 other_script=not language and in_a_script_not_ours(text),
+                says_role=says_who_they_are(text),
+                other_role=names_someone_else_in_a_role(text),
+                answer=_chosen_answer(message),
+                consent=about_consent(text),
+                leaving=bool(_LEAVING.search(text)),
             )
             self._record(message, predicted, reading, len(text))
         return messages

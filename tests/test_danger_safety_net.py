@@ -10,7 +10,9 @@ from nlp.danger import assess
 from nlp.languages import in_a_script_not_ours
 from nlp.safety_net import (
     DANGER_INTENT,
+    PARENTAL_CONSENT,
     SAFETY_NET_KEY,
+    WHAT_TO_DO,
     DangerSafetyNet,
     asks_a_question,
     asks_for_the_number,
@@ -555,6 +557,18 @@ def test_a_child_dragged_into_a_car_is_danger(nlp):
         "nothing has happened yet, i just dont like how he looks at her",
         "nobody is hurt right now but her dad hit her at the weekend",
         "she has been abused by her uncle but she isnt in danger now",
+        # A time that belongs to the "no" is not urgency (issue 11).
+        "nope, she isn't in danger at this very moment, her dad got home a while ago",
+        "not at this minute, the lad's gran is round there now",
+        "no not tonight, he's gone to his brother's",
+        "its not an emergency right this second, i just want advice",
+        # Signs of exploitation noticed over a while, with the child safe now (issue 11).
+        "my 14 year old has been messaging some man off an app and sent him pictures. "
+        "ive taken her phone and she's downstairs with me",
+        "one of the boys in my squad has turned up with a new phone and designer trainers, "
+        "practice is finished for tonight and he went home with his dad",
+        "my nephew has been coming home with cash he can't explain lately and older lads "
+        "keep messaging him",
     ],
 )
 def test_what_is_over_or_said_not_to_be_now_is_not_immediate(nlp, text):
@@ -786,3 +800,168 @@ def test_a_childs_statement_read_as_a_question_gets_childline(safety_net):
     text = "my mum screams at me every day and i feel like nobody would care if i was gone"
     [result] = component.process([classified(text, "faq", 0.6)], model)
     assert result.get("intent")["name"] == "child_seeking_help"
+
+
+# --- issue 11: a loose "no", safe-now states, signs noticed over a while ---------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no, right this minute he is kicking her",
+        "she's not safe right now, he is screaming at her",
+        "not in danger? he has a knife and is outside her door",
+        "not at this minute but he said he will kill her tonight",
+    ],
+)
+def test_a_no_beside_danger_now_is_still_danger(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a man she met online is outside in his car right now telling her to get in",
+        "a bloke took her phone off her and is dragging her into his van",
+        "lately he's been hitting her and right now he's at it again",
+        "the toddler is on the balcony on her own and her dad is asleep on the sofa",
+    ],
+)
+def test_exploitation_or_harm_happening_now_stays_danger(nlp, text):
+    assert assess(nlp(text)).immediate, text
+
+
+def test_a_loose_no_the_classifier_took_for_danger_is_read_as_no_to_the_danger_question(safety_net):
+    from actions.screening import typed_danger_answer
+
+    component, model = safety_net
+    text = "nah shes not in danger at this minute, her aunt came round after lunch"
+    [result] = component.process([classified(text, DANGER_INTENT, 0.96)], model)
+    assert result.get("intent")["name"] != DANGER_INTENT
+    assert result.get(SAFETY_NET_KEY) is None
+    assert result.get("cues")["over"] is True
+    answer = {"text": text, "intent": result.get("intent"), "cues": result.get("cues")}
+    assert typed_danger_answer(answer) == "no"
+
+
+def ranked(text: str, names: list, answer: str = "") -> Message:
+    """A message as the classifiers leave it: an intent ranking and, for faq, the answer chosen."""
+    message = Message(data={"text": text})
+    message.set("intent", {"name": names[0], "confidence": 0.9}, add_to_output=True)
+    message.set(
+        "intent_ranking",
+        [{"name": name, "confidence": 0.9 / (i + 1)} for i, name in enumerate(names)],
+        add_to_output=True,
+    )
+    if answer:
+        message.set(
+            "response_selector",
+            {"faq": {"response": {"intent_response_key": answer, "confidence": 0.5}, "ranking": []}},
+            add_to_output=True,
+        )
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        (
+            "there's an officer sitting with me in the lounge now and i'm alright",
+            ["faq", "identify_as_professional", "leave_for_now"],
+        ),
+        (
+            "two police officers are with us at the house now, everyone is ok",
+            ["identify_as_professional", "faq", "greet"],
+        ),
+    ],
+)
+def test_someone_else_named_in_a_role_is_not_the_writer_saying_who_they_are(safety_net, text, names):
+    component, model = safety_net
+    [result] = component.process([ranked(text, names)], model)
+    assert not result.get("intent")["name"].startswith("identify_as_")
+    assert result.get("intent")["name"] == "express_worry_about_child"
+
+
+def test_a_child_with_the_police_now_is_given_childline_not_a_role(safety_net):
+    component, model = safety_net
+    text = "the police came and a policewoman is looking after me now, im 12"
+    [result] = component.process([ranked(text, ["identify_as_professional", "faq"])], model)
+    assert result.get("intent")["name"] == "child_seeking_help"
+
+
+@pytest.mark.parametrize(
+    "text, names, intent",
+    [
+        (
+            "Health visitor. Saw a baby today with marks on his legs, mum says he fell",
+            ["faq", "identify_as_professional"],
+            "identify_as_professional",
+        ),
+        (
+            "i'm her childminder and she's been quiet and withdrawn for weeks now",
+            ["faq", "identify_as_professional"],
+            "identify_as_professional",
+        ),
+        ("school nurse", ["faq", "identify_as_professional"], "identify_as_professional"),
+    ],
+)
+def test_a_writer_who_says_who_they_are_keeps_the_role(safety_net, text, names, intent):
+    component, model = safety_net
+    [result] = component.process([ranked(text, names)], model)
+    assert result.get("intent")["name"] == intent
+
+
+def test_a_question_after_a_comma_is_answered_not_taken_for_a_role(safety_net):
+    component, model = safety_net
+    text = "i might be making a fuss over nothing, do they need evidence first"
+    [result] = component.process([ranked(text, ["faq", "identify_as_professional"])], model)
+    assert result.get("intent")["name"] == "faq"
+
+
+@pytest.mark.parametrize(
+    "text", ["ok so and what if i only heard it through the wall", "right well who would i even ring"]
+)
+def test_a_question_after_a_run_of_openers_is_a_question(text):
+    assert asks_a_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what am i supposed to do if i see a mum slapping her toddler in the supermarket?",
+        "do i still report it even though it stopped",
+        "is it worth telling anyone or am i making a fuss",
+    ],
+)
+def test_a_question_of_what_to_do_gets_the_route_for_everyone_not_the_professionals_consent_answer(
+    safety_net, text
+):
+    component, model = safety_net
+    [result] = component.process(
+        [ranked(text, ["faq", "express_worry_about_child"], PARENTAL_CONSENT)], model
+    )
+    assert result.get("intent")["name"] == "faq"
+    assert result.get("response_selector")["faq"]["response"]["intent_response_key"] == WHAT_TO_DO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does the boy's dad have to be told before i send it in",
+        "can i report it without her parents finding out",
+        "what if mum refuses to let you speak to him",
+        "would ringing the family first put her at greater risk",
+    ],
+)
+def test_a_question_about_the_parents_being_told_keeps_the_consent_answer(safety_net, text):
+    component, model = safety_net
+    [result] = component.process(
+        [ranked(text, ["faq", "express_worry_about_child"], PARENTAL_CONSENT)], model
+    )
+    assert result.get("response_selector")["faq"]["response"]["intent_response_key"] == PARENTAL_CONSENT
+
+
+def test_what_the_classifier_cannot_place_that_says_the_child_is_safe_now_is_a_worry():
+    reading = reread("nlu_fallback", ["nlu_fallback", "greet"], over=True, words=9)
+    assert reading.intent == "express_worry_about_child"
+    assert reread("nlu_fallback", ["nlu_fallback", "faq"], over=True, question=True).intent != reading.intent

@@ -181,3 +181,20 @@ def test_the_repositorys_copy_of_the_guidance_is_the_councils_current_wording():
     shared = {p.name: p.read_text(encoding="utf-8") for p in SHARED_GUIDANCE_DIR.glob("*.txt")}
     ours = {p.name: p.read_text(encoding="utf-8") for p in GUIDANCE_DIR.glob("*.txt")}
     assert ours == shared, "docs/guidance differs from the shared folder: copy the council's pages again"
+
+
+def test_the_answer_a_question_of_what_to_do_is_given_is_the_route_for_everyone(guidance):
+    """When the safety net turns a question of what to do away from the consent answer (written to
+    professionals), it gives the guidance's route for everyone: 999 in an emergency, else a
+    referral or a call, with the public's number (nlp/safety_net.py, WHAT_TO_DO)."""
+    from nlp.safety_net import PARENTAL_CONSENT, WHAT_TO_DO
+
+    [route] = RESPONSES[f"utter_{WHAT_TO_DO}"]
+    assert "Call 999 if it is an emergency and the child is in immediate danger" in guidance
+    assert route.startswith("Call 999 if it is an emergency")
+    assert "023 8083 3336" in route and "members of the public" in route.lower()
+    assert not route.lower().startswith("if you are a professional")
+    # The consent answer is the one that assumes a professional: it is kept for consent questions.
+    assert all(
+        text.startswith("If you are a professional") for text in RESPONSES[f"utter_{PARENTAL_CONSENT}"]
+    )

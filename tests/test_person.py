@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.person import asks_as_a_child, writes_as_adult, writes_as_child
+from nlp.person import (
+    asks_as_a_child,
+    names_someone_else_in_a_role,
+    says_who_they_are,
+    writes_as_adult,
+    writes_as_child,
+)
 
 CHILDREN = [
     "my stepdad hits me when mums at work",
@@ -133,3 +139,41 @@ def test_a_childs_question_about_their_own_home_or_wishing_themselves_gone_asks_
 def test_an_adult_asking_about_a_childs_words_does_not_ask_as_a_child():
     assert not asks_as_a_child("my daughter says she wishes she wasnt here, what should i do?")
     assert not asks_as_a_child("is it normal for my son to say he wants to disappear? im his mum")
+
+
+# --- who the writer says they are, and someone else in a role (issue 11) ---------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm a learning mentor at a secondary school",
+        "Health visitor here, quick question",
+        "Practice nurse. A mum brought her baby in today",
+        "i work with the youth offending team",
+        "im the little girl's auntie",
+        "we're his foster carers",
+        "speaking as a teaching assistant",
+    ],
+)
+def test_a_writer_saying_who_they_are_is_recognised(text):
+    assert says_who_they_are(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the police have turned up and im sitting with an officer in the hall. im ok",
+        "a social worker came to our house yesterday",
+        "my teacher is with me now",
+        "there's a nurse with the baby now",
+    ],
+)
+def test_someone_else_in_a_role_is_not_the_writer_saying_who_they_are(text):
+    assert names_someone_else_in_a_role(text)
+    assert not says_who_they_are(text)
+
+
+def test_a_writer_who_is_a_professional_and_mentions_another_is_still_recognised():
+    text = "i'm a pc with the local team and the social worker is on her way"
+    assert says_who_they_are(text) and names_someone_else_in_a_role(text)

@@ -12,6 +12,7 @@ from actions.screening import (
     ValidateScreeningForm,
     next_step,
     screening_questions,
+    typed_danger_answer,
 )
 from tests.conftest import make_tracker, user_event
 
@@ -22,6 +23,12 @@ def test_someone_who_only_said_hello_is_asked_who_they_are_first():
 
 def test_someone_who_described_a_concern_is_asked_about_danger_first():
     assert screening_questions(None, None, described_a_concern=True) == ["immediate_danger", "referrer_type"]
+
+
+async def step_chosen(**tracker) -> list:
+    """The events ActionChooseNextSteps returns for a tracker made of ``tracker`` (make_tracker's
+    keywords)."""
+    return await ActionChooseNextSteps().run(CollectingDispatcher(), make_tracker(**tracker), {})
 
 
 async def screening_slots(tracker) -> list:
@@ -107,26 +114,24 @@ def test_a_child_asking_to_refer_after_danger_is_still_pointed_to_childline():
 
 
 async def test_asking_to_refer_after_a_danger_message_starts_the_referral_not_999_again():
-    tracker = make_tracker(
+    events = await step_chosen(
         slots={"referrer_type": "public", "immediate_danger": "yes", "advised_999": True},
         events=[
             user_event("report_immediate_danger", "he's hitting her right now"),
             user_event("request_referral", "i want to report it"),
         ],
     )
-    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
     assert events == [SlotSet("next_step", "referral")]
 
 
 async def test_after_a_danger_message_mentioning_an_earlier_request_999_comes_without_the_form():
-    tracker = make_tracker(
+    events = await step_chosen(
         slots={"referrer_type": "public", "immediate_danger": "yes", "advised_999": True},
         events=[
             user_event("request_referral", "i want to make a referral"),
             user_event("report_immediate_danger", "he's got a knife"),
         ],
     )
-    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
     assert events == [SlotSet("next_step", "after_999")]
 
 
@@ -152,7 +157,7 @@ async def test_a_danger_message_is_recorded_with_999_advised():
 
 
 async def test_the_latest_concern_decides_the_next_step():
-    tracker = make_tracker(
+    events = await step_chosen(
         slots={"referrer_type": "professional", "immediate_danger": "no", "advised_999": False},
         events=[
             user_event("express_worry_about_child", "worried about a pupil"),
@@ -160,22 +165,19 @@ async def test_the_latest_concern_decides_the_next_step():
             user_event("identify_as_professional", "teacher"),
         ],
     )
-    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
     assert events == [SlotSet("next_step", "disclosure")]
 
 
 async def test_answering_yes_to_the_danger_question_leads_to_999_and_records_it():
-    tracker = make_tracker(
+    events = await step_chosen(
         slots={"immediate_danger": "yes", "advised_999": False},
         events=[user_event("express_worry_about_child"), user_event("affirm", "/affirm")],
     )
-    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
     assert events == [SlotSet("next_step", "call_999"), SlotSet("advised_999", True)]
 
 
 async def test_999_is_not_repeated_after_the_danger_rule_already_said_it():
-    tracker = make_tracker(slots={"immediate_danger": "yes", "advised_999": True})
-    events = await ActionChooseNextSteps().run(CollectingDispatcher(), tracker, {})
+    events = await step_chosen(slots={"immediate_danger": "yes", "advised_999": True})
     assert events == [SlotSet("next_step", "after_999")]
 
 
@@ -232,3 +234,96 @@ async def test_an_adult_who_already_said_who_they_are_keeps_their_role_after_dan
     tracker.latest_message = {"text": "he is hitting me and the kids", "cues": {"writer": "child"}}
     events = await ActionRecordImmediateDanger().run(CollectingDispatcher(), tracker, {})
     assert SlotSet("referrer_type", "child") not in events
+
+
+# --- issue 11: the danger question answered in loose words -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, intent, cues",
+    [
+        ("nah not at this minute, her nan's with her", "express_worry_about_child", {}),
+        ("not in any danger now, that was this afternoon", "nlu_fallback", {}),
+        ("not right this second no", "leave_for_now", {}),
+        ("nothing's happening at the moment", "nlu_fallback", {}),
+        ("his dad has come home now", "leave_for_now", {}),
+        ("her mums back", "nlu_fallback", {}),
+        ("its calmed down, everyone's gone to bed", "express_worry_about_child", {"over": True}),
+        ("noo hes ok", "report_child_disclosure", {}),
+    ],
+)
+def test_a_loose_no_to_the_danger_question_is_read_as_no(text, intent, cues):
+    message = {"text": text, "intent": {"name": intent}, "cues": cues}
+    assert typed_danger_answer(message) == "no"
+
+
+@pytest.mark.parametrize(
+    "text, intent, extra",
+    [
+        # danger now is never read as a no, whatever the words around it
+        ("no, he's strangling her", "report_immediate_danger", {"danger_safety_net": {"reasons": ["x"]}}),
+        (
+            "her dad's back and he's punching the wall next to her",
+            "express_worry_about_child",
+            {"danger_safety_net": {"reasons": ["harm in progress: punching"]}},
+        ),
+        (
+            "not at this minute but he's got a knife",
+            "express_worry_about_child",
+            {"danger_safety_net": {"reasons": ["danger sign: knife"]}},
+        ),
+        # doubt, or a carer back who is part of the worry, is not a no
+        ("no idea, i can't see into the flat", "nlu_fallback", {}),
+        ("not sure, the curtains are shut", "nlu_fallback", {}),
+        ("i dont know if she's safe", "nlu_fallback", {}),
+        ("her mum's back but she's off her face", "express_worry_about_child", {}),
+        ("dad's home again and still shouting", "express_worry_about_child", {}),
+        # a question or a child about themselves goes to its own answer
+        ("no, but will they tell the parents it was me?", "faq", {}),
+        ("no im ok now but im scared of him", "child_seeking_help", {}),
+    ],
+)
+def test_danger_doubt_or_a_question_is_not_read_as_no(text, intent, extra):
+    message = {"text": text, "intent": {"name": intent}, "cues": {}, **extra}
+    assert typed_danger_answer(message) is None
+
+
+async def test_the_screening_form_takes_a_loose_no_as_the_answer_to_the_danger_question():
+    tracker = make_tracker(slots={"requested_slot": "immediate_danger"})
+    tracker.latest_message = {
+        "text": "not at this minute, her grandad is round there now",
+        "intent": {"name": "nlu_fallback", "confidence": 0.4},
+        "entities": [],
+        "cues": {"writer": None, "over": False, "language": None},
+    }
+    extracted = await ValidateScreeningForm().extract_immediate_danger(CollectingDispatcher(), tracker, {})
+    assert extracted == {"immediate_danger": "no"}
+
+
+async def test_the_answer_to_the_danger_question_is_not_taken_for_a_new_concern():
+    events = await step_chosen(
+        slots={"immediate_danger": "no", "referrer_type": "public", "advised_999": False},
+        events=[
+            user_event("express_worry_about_child", "the kids over the road get left out in the cold"),
+            {"event": "slot", "name": "requested_slot", "value": "immediate_danger"},
+            user_event("report_child_disclosure", "no, not now, their mum got back this evening"),
+            {"event": "slot", "name": "immediate_danger", "value": "no"},
+            {"event": "slot", "name": "requested_slot", "value": "referrer_type"},
+            user_event("identify_as_public", "/identify_as_public"),
+        ],
+    )
+    assert events == [SlotSet("next_step", "worry")]
+
+
+async def test_a_new_concern_told_while_the_danger_question_waits_still_counts():
+    events = await step_chosen(
+        slots={"immediate_danger": "no", "referrer_type": "public", "advised_999": False},
+        events=[
+            user_event("express_worry_about_child", "worried about my neighbour's boy"),
+            {"event": "slot", "name": "requested_slot", "value": "immediate_danger"},
+            user_event("report_child_disclosure", "he told me today his uncle hurts him"),
+            user_event("deny", "/deny"),
+            {"event": "slot", "name": "immediate_danger", "value": "no"},
+        ],
+    )
+    assert events == [SlotSet("next_step", "disclosure")]
