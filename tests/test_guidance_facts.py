@@ -194,7 +194,35 @@ def test_the_answer_a_question_of_what_to_do_is_given_is_the_route_for_everyone(
     assert route.startswith("Call 999 if it is an emergency")
     assert "023 8083 3336" in route and "members of the public" in route.lower()
     assert not route.lower().startswith("if you are a professional")
-    # The consent answer is the one that assumes a professional: it is kept for consent questions.
-    assert all(
-        text.startswith("If you are a professional") for text in RESPONSES[f"utter_{PARENTAL_CONSENT}"]
-    )
+    # The consent answer is the one that assumes a professional (a member of the public who asks is
+    # told the advice is for professionals): it is kept for consent questions.
+    assert variant_for(f"utter_{PARENTAL_CONSENT}").startswith("If you are a professional")
+
+
+def variant_for(name: str, **slots: str) -> str:
+    """The text Rasa's conditional variations give for ``name`` with these slot values: the first
+    variant whose every condition holds, else the one without a condition."""
+    variants = DOMAIN["responses"][name]
+    for variant in variants:
+        conditions = variant.get("condition") or []
+        if conditions and all(slots.get(c["name"]) == c["value"] for c in conditions):
+            return variant["text"]
+    return next(v["text"] for v in variants if not v.get("condition"))
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_default", "utter_goodbye", "utter_leave_for_now", "utter_number_for_you"]
+)
+def test_a_child_is_given_childline_and_999_when_they_leave_or_are_not_understood(name):
+    text = variant_for(name, referrer_type="child")
+    assert "Childline on 0800 1111" in text and "999" in text
+    # An adult keeps the council's numbers.
+    assert "0800 1111" not in variant_for(name, referrer_type="public")
+    assert "023 8083 3336" in variant_for(name, referrer_type="public")
+
+
+def test_the_consent_answer_for_a_member_of_the_public_says_the_advice_is_for_professionals(guidance):
+    public = variant_for("utter_faq/parental_consent", referrer_type="public")
+    assert "for professionals" in public and "remain anonymous" in public and "999" in public
+    assert "not contacted with the outcome" in public
+    assert "greater risk of harm" in guidance and "greater risk of harm" in public

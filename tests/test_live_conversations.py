@@ -102,6 +102,26 @@ def test_a_child_talking_about_themselves_is_given_childline_not_a_referral(assi
     assert "which of these describes you" not in text
 
 
+@pytest.mark.parametrize("leaving", ["/leave_for_now", "/goodbye", "zxcv qwer tyui"])
+def test_a_child_who_leaves_or_is_not_understood_is_still_given_childline(assistant, leaving):
+    chat = assistant.conversation()
+    chat.texts("hi")
+    chat.texts("/identify_as_child")
+    text = " ".join(chat.texts(leaving))
+    assert "Childline on 0800 1111" in text and "999" in text, text
+
+
+def test_a_member_of_the_public_asking_about_telling_the_parents_is_told_the_advice_is_for_professionals(
+    assistant,
+):
+    chat = assistant.conversation()
+    chat.texts("hi")
+    chat.texts("/identify_as_public")
+    text = " ".join(chat.texts("do the parents have to agree before i report?"))
+    assert "for professionals" in text and "remain anonymous" in text, text
+    assert not text.startswith("If you are a professional")
+
+
 def test_a_message_it_cannot_understand_gets_the_phone_numbers(assistant):
     text = " ".join(assistant.conversation().texts("zxcv qwer tyui"))
     assert PUBLIC_NUMBER in text and PROFESSIONAL_NUMBER in text and "999" in text
