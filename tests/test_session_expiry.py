@@ -48,7 +48,9 @@ def _now() -> None:
 
 
 def text_of(response: str) -> str:
-    [variant] = DOMAIN["responses"][response]
+    """The response's text for an adult: its one variant without a condition (a child who said so
+    has their own, with Childline)."""
+    [variant] = [v for v in DOMAIN["responses"][response] if not v.get("condition")]
     return variant["text"]
 
 
