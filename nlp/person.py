@@ -264,6 +264,27 @@ _SOMEONE_ELSE_IN_A_ROLE = re.compile(
 )
 
 
+# The writer's own parent or carer ("because of my dad", "my mum's boyfriend"), with none of the
+# writer's own children named: the writer is their child, not a parent or carer of the child.
+_OWN_PARENT = re.compile(
+    r"\bmy (?:mum|mom|mam|mummy|mother|dad|daddy|father|step ?dad|step ?mum|step ?mom|stepfather|stepmother|"
+    r"parents?|carers?|foster carers?|foster (?:mum|dad|parents?))(?:'?s)?\b",
+    re.IGNORECASE,
+)
+_OWN_CHILD = re.compile(
+    r"\b(?:my|our) (?:son|daughter|child|children|kids?|baby|babies|boy|girl|toddler|grandson|granddaughter|"
+    r"grandchild(?:ren)?|niece|nephew|stepson|stepdaughter|foster (?:child|son|daughter)|little ones?)s?\b",
+    re.IGNORECASE,
+)
+
+
+def names_own_parent(text: str) -> bool:
+    """The writer names their own parent or carer ("because of my dad", "its my stepmum") and none
+    of their own children: a message the classifier may take for a parent saying who they are."""
+    text = text.replace("\u2019", "'")
+    return bool(_OWN_PARENT.search(text)) and not _OWN_CHILD.search(text)
+
+
 def says_who_they_are(text: str) -> bool:
     """The writer says what they are ("i'm a teacher", "health visitor here", "i work for camhs",
     "i'm her nan", "we're his foster parents"), as opposed to naming someone else ("the police are

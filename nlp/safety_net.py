@@ -30,7 +30,8 @@ decides with ``reread`` (pure, tested directly):
 * who the writer is (a role intent, which sets who is asking and so the number given from then
   on) only when the message says it ("i'm a teacher", "health visitor here", or a short reply
   naming a role): a message that names someone else in a role ("the police are here now, i'm sat
-  with an officer. i'm ok") is not the writer saying they are a professional. It becomes what the
+  with an officer. i'm ok") is not the writer saying they are a professional, nor one naming the
+  writer's own parent ("because of my dad") the writer being a parent or carer. It becomes what the
   classifier ranked next, a worry when it says the harm is over or the child is safe now, or
   Childline for a child;
 * what the classifier could not place (the fallback) that says the harm is over or the child is
@@ -78,6 +79,7 @@ from nlp.names import (
 )
 from nlp.person import (
     asks_as_a_child,
+    names_own_parent,
     names_someone_else_in_a_role,
     says_who_they_are,
     writes_as_adult,
@@ -212,7 +214,8 @@ _TERMS = (
 
 # The intents that say who the writer is: each sets ``referrer_type`` (domain.yml), which decides
 # the number and the answers the person is given from then on.
-ROLE_INTENTS = frozenset({"identify_as_public", "identify_as_professional", "identify_as_parent_carer"})
+PARENT_CARER_INTENT = "identify_as_parent_carer"
+ROLE_INTENTS = frozenset({"identify_as_public", "identify_as_professional", PARENT_CARER_INTENT})
 # A reply of this many words or fewer that names a role is the writer's own ("school nurse", "head
 # of year at an academy"), unless it names someone else in one.
 _SHORT_ROLE_ANSWER = 8
@@ -555,7 +558,9 @@ class DangerSafetyNet(GraphComponent, IntentClassifier):
                 term=term_asked(text),
                 other_script=not language and in_a_script_not_ours(text),
                 says_role=says_who_they_are(text),
-                other_role=names_someone_else_in_a_role(text),
+                # "because of my dad": the writer's own parent, not the writer being one.
+                other_role=names_someone_else_in_a_role(text)
+                or (predicted == PARENT_CARER_INTENT and names_own_parent(text)),
                 answer=_chosen_answer(message),
                 consent=about_consent(text),
                 leaving=bool(_LEAVING.search(text)),

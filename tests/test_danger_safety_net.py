@@ -890,6 +890,19 @@ def test_a_child_with_the_police_now_is_given_childline_not_a_role(safety_net):
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["its cos of my stepdad", "mainly my mum tbh", "my parents", "it's my foster carer, she scares me"],
+)
+def test_the_writers_own_parent_is_not_the_writer_being_a_parent_or_carer(safety_net, text):
+    # The classifier may take a child's "it's because of my dad" for a parent saying who they are,
+    # which would keep a parent's role (and number) for the rest of the conversation.
+    component, model = safety_net
+    names = ["identify_as_parent_carer", "child_seeking_help", "identify_as_professional"]
+    [result] = component.process([ranked(text, names)], model)
+    assert result.get("intent")["name"] == "child_seeking_help"
+
+
+@pytest.mark.parametrize(
     "text, names, intent",
     [
         (
@@ -903,6 +916,17 @@ def test_a_child_with_the_police_now_is_given_childline_not_a_role(safety_net):
             "identify_as_professional",
         ),
         ("school nurse", ["faq", "identify_as_professional"], "identify_as_professional"),
+        # A parent naming their own child keeps the role, whoever else they name.
+        (
+            "my daughter told me my dad has been hitting her when he babysits",
+            ["identify_as_parent_carer", "report_child_disclosure"],
+            "identify_as_parent_carer",
+        ),
+        (
+            "i'm her mum, my mum looks after her after school",
+            ["identify_as_parent_carer"],
+            "identify_as_parent_carer",
+        ),
     ],
 )
 def test_a_writer_who_says_who_they_are_keeps_the_role(safety_net, text, names, intent):

@@ -6,6 +6,7 @@ import pytest
 
 from nlp.person import (
     asks_as_a_child,
+    names_own_parent,
     names_someone_else_in_a_role,
     says_who_they_are,
     writes_as_adult,
@@ -177,3 +178,18 @@ def test_someone_else_in_a_role_is_not_the_writer_saying_who_they_are(text):
 def test_a_writer_who_is_a_professional_and_mentions_another_is_still_recognised():
     text = "i'm a pc with the local team and the social worker is on her way"
     assert says_who_they_are(text) and names_someone_else_in_a_role(text)
+
+
+@pytest.mark.parametrize(
+    "text, own_parent",
+    [
+        ("because of my step dad", True),
+        ("my mums new boyfriend", True),
+        ("its my parents", True),
+        ("my son's dad keeps turning up drunk", False),
+        ("my daughter says my mum smacked her", False),
+        ("her dad hits her", False),
+    ],
+)
+def test_the_writers_own_parent_is_told_from_the_writers_own_child(text, own_parent):
+    assert names_own_parent(text) is own_parent
